@@ -1,0 +1,119 @@
+"""The 2022 campaign of notice 杭总工办〔2022〕12号 as data, and the demo campaign rolled forward from it."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .constants import UnitKind
+from .models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
+from .models.campaign import end_of_day
+
+# Annex 1, in its order: (name, kind, guidance number).
+UNITS_2022 = [
+    ("工业工会", UnitKind.INDUSTRY, 450),
+    ("旅贸工会", UnitKind.INDUSTRY, 400),
+    ("建设工会", UnitKind.INDUSTRY, 450),
+    ("经信工会", UnitKind.INDUSTRY, 100),
+    ("金融工会", UnitKind.INDUSTRY, 10),
+    ("宣文卫工会", UnitKind.INDUSTRY, 20),
+    ("教育工会", UnitKind.INDUSTRY, 20),
+    ("发改农林工会", UnitKind.INDUSTRY, 20),
+    ("政法工会", UnitKind.INDUSTRY, 20),
+    ("市级机关工会", UnitKind.INDUSTRY, 10),
+    ("上城区总工会", UnitKind.DISTRICT, 600),
+    ("拱墅区总工会", UnitKind.DISTRICT, 600),
+    ("西湖区总工会", UnitKind.DISTRICT, 400),
+    ("滨江区总工会", UnitKind.DISTRICT, 600),
+    ("萧山区总工会", UnitKind.DISTRICT, 900),
+    ("余杭区总工会", UnitKind.DISTRICT, 600),
+    ("临平区总工会", UnitKind.DISTRICT, 400),
+    ("钱塘区总工会", UnitKind.DISTRICT, 1000),
+    ("富阳区总工会", UnitKind.DISTRICT, 500),
+    ("临安区总工会", UnitKind.DISTRICT, 600),
+    ("桐庐县总工会", UnitKind.DISTRICT, 100),
+    ("淳安县总工会", UnitKind.DISTRICT, 100),
+    ("建德市总工会", UnitKind.DISTRICT, 100),
+]
+
+REWARDS_2022 = [("senior_worker", 500), ("technician", 600), ("senior_technician", 800)]
+
+CAMPAIGN_2022 = {
+    "name": "2022年度杭州市职工高技能人才奖励",
+    "window_start": datetime.date(2021, 12, 1),
+    "window_end": datetime.date(2022, 11, 30),
+    "carry_over_start": datetime.date(2020, 12, 1),
+    "carry_over_end": datetime.date(2021, 11, 30),
+    "deadline_day": datetime.date(2022, 12, 15),
+}
+
+
+def ensure_units():
+    """The 23 review units of Annex 1; existing ones are left as editors made them."""
+    units = {}
+    for order, (name, kind, _number) in enumerate(UNITS_2022, start=1):
+        units[name], _created = ReviewUnit.objects.get_or_create(
+            name=name, defaults={"kind": kind, "sort_order": order}
+        )
+    return units
+
+
+def _fill_campaign(campaign, units):
+    levels = {level.code: level for level in SkillLevel.objects.all()}
+    for order, (code, amount) in enumerate(REWARDS_2022):
+        RewardLevel.objects.get_or_create(
+            campaign=campaign, level=levels[code], defaults={"amount": amount, "sort_order": order}
+        )
+    for name, _kind, number in UNITS_2022:
+        Quota.objects.get_or_create(campaign=campaign, unit=units[name], defaults={"guidance_number": number})
+
+
+@transaction.atomic
+def ensure_campaign_2022():
+    """The 2022 campaign, closed as it is in reality; created once, never overwritten."""
+    units = ensure_units()
+    data = dict(CAMPAIGN_2022)
+    deadline = end_of_day(data.pop("deadline_day"))
+    campaign, _created = Campaign.objects.get_or_create(
+        year=2022, defaults={**data, "deadline": deadline, "is_open": False}
+    )
+    _fill_campaign(campaign, units)
+    return campaign
+
+
+def demo_year(today=None):
+    """The first year, from 2022 on, whose campaign deadline (15 December) has not passed today."""
+    now = timezone.localtime(timezone.now()) if today is None else None
+    today = today or now.date()
+    deadline = CAMPAIGN_2022["deadline_day"]
+    year = max(today.year, deadline.year)
+    return year if today <= deadline.replace(year=year) else year + 1
+
+
+@transaction.atomic
+def ensure_demo_campaign(basis, today=None):
+    """An open demo campaign with 2022's rules moved to `demo_year`, labelled 演示.
+
+    Returns None when a real campaign already holds that year.
+    """
+    year = demo_year(today)
+    shift = year - basis.year
+    existing = Campaign.objects.filter(year=year).first()
+    if existing and not existing.is_demo:
+        return None
+    if existing:
+        return existing
+    campaign = Campaign.objects.create(
+        year=year,
+        name=f"{year}年度杭州市职工高技能人才奖励",
+        is_demo=True,
+        based_on=basis,
+        window_start=Campaign.shift_year(basis.window_start, shift),
+        window_end=Campaign.shift_year(basis.window_end, shift),
+        carry_over_start=Campaign.shift_year(basis.carry_over_start, shift),
+        carry_over_end=Campaign.shift_year(basis.carry_over_end, shift),
+        deadline=Campaign.shift_year(timezone.localtime(basis.deadline), shift),
+        is_open=True,
+    )
+    _fill_campaign(campaign, ensure_units())
+    return campaign

@@ -1,0 +1,33 @@
+"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--password P]"""
+
+import getpass
+
+from django.core.management.base import BaseCommand, CommandError
+
+from applications.constants import Role
+from applications.staff import StaffError, create_staff
+
+
+class Command(BaseCommand):
+    help = "创建工作人员账号：editor, unit_reviewer（须 --unit）, city_service_center, economic_dept。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--unit", help="审核单位名称，与附件1一致，如“西湖区总工会”")
+        parser.add_argument("--password", help="不填则提示输入")
+        parser.add_argument("--email", default="")
+
+    def handle(self, *args, username, role, unit, password, email, **options):
+        if password is None:
+            password = getpass.getpass("密码: ")
+            if password != getpass.getpass("再次输入密码: "):
+                raise CommandError("两次输入的密码不一致。")
+        if not password:
+            raise CommandError("密码不能为空。")
+        try:
+            user, created = create_staff(username, role, password=password, unit_name=unit, email=email)
+        except StaffError as error:
+            raise CommandError(str(error)) from error
+        verb = "已创建" if created else "已更新（密码未改）"
+        self.stdout.write(self.style.SUCCESS(f"{verb}账号 {user.username}：{Role(role).label}"))

@@ -1,0 +1,177 @@
+"""A yearly reward campaign and the skill levels it rewards."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+
+class SkillLevel(models.Model):
+    """A level of the national vocational skill scale (五级/初级工 … 一级/高级技师, and newer titles)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    national_grade = models.CharField(_("国家等级"), max_length=20, blank=True)
+    rank = models.PositiveSmallIntegerField(
+        _("高低次序"), unique=True, help_text=_("数字越大，等级越高；用于判断是否晋级。")
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("national_grade"), FieldPanel("rank")]
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name = _("技能等级")
+        verbose_name_plural = _("技能等级")
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignQuerySet(models.QuerySet):
+    def open_now(self, now=None):
+        """Campaigns that take applications at `now`."""
+        now = now or timezone.now()
+        return self.filter(is_open=True, deadline__gte=now)
+
+    def current(self, now=None):
+        """The campaign the public site leads with: the newest open one, else the newest."""
+        return self.open_now(now).order_by("-year").first() or self.order_by("-year").first()
+
+
+class Campaign(ClusterableModel):
+    """One year of the reward programme: its rules are data that editors change each year."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    is_demo = models.BooleanField(
+        _("演示活动"), default=False, help_text=_("演示活动在网站上处处标明“演示”，不发放真实奖励。")
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("依据的活动"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("本活动没有自己的通知时，网站链接到所依据活动的通知。"),
+    )
+    window_start = models.DateField(_("发证时间起"))
+    window_end = models.DateField(_("发证时间止"))
+    carry_over_start = models.DateField(_("补报发证时间起"), null=True, blank=True)
+    carry_over_end = models.DateField(_("补报发证时间止"), null=True, blank=True)
+    deadline = models.DateTimeField(_("申报截止时间"), help_text=_("北京时间；此刻之后不再受理。"))
+    is_open = models.BooleanField(_("开放申报"), default=False)
+
+    objects = CampaignQuerySet.as_manager()
+
+    panels = [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("year"), FieldPanel("name")]), FieldPanel("is_open"), FieldPanel("deadline")],
+            heading=_("基本信息"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("window_start"), FieldPanel("window_end")]),
+                FieldRowPanel([FieldPanel("carry_over_start"), FieldPanel("carry_over_end")]),
+            ],
+            heading=_("证书发证时间"),
+        ),
+        InlinePanel("reward_levels", heading=_("奖励等级和金额"), label=_("奖励等级")),
+        InlinePanel("quotas", heading=_("任务分解表（指导数，上不封顶）"), label=_("指导数")),
+        MultiFieldPanel([FieldPanel("is_demo"), FieldPanel("based_on")], heading=_("演示")),
+    ]
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("奖励活动")
+        verbose_name_plural = _("奖励活动")
+
+    def __str__(self):
+        return self.display_name
+
+    def clean(self):
+        errors = {}
+        if self.window_start and self.window_end and self.window_start > self.window_end:
+            errors["window_end"] = _("发证时间止不能早于发证时间起。")
+        carry = (self.carry_over_start, self.carry_over_end)
+        if any(carry) and not all(carry):
+            errors["carry_over_end"] = _("补报发证时间须同时填写起止日期，或都不填。")
+        elif all(carry):
+            if self.carry_over_start > self.carry_over_end:
+                errors["carry_over_end"] = _("补报发证时间止不能早于补报发证时间起。")
+            elif self.window_start and self.carry_over_end >= self.window_start:
+                errors["carry_over_end"] = _("补报时间段须在本年度发证时间之前。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self):
+        return f"{self.name}（演示）" if self.is_demo else self.name
+
+    @property
+    def has_carry_over(self):
+        return bool(self.carry_over_start and self.carry_over_end)
+
+    def accepts_applications(self, now=None):
+        """True while the campaign is open and its deadline has not passed."""
+        return self.is_open and (now or timezone.now()) <= self.deadline
+
+    def days_left(self, now=None):
+        """Whole days from today (Beijing time) to the deadline day; 0 on the day itself."""
+        now = timezone.localtime(now or timezone.now())
+        return (timezone.localtime(self.deadline).date() - now.date()).days
+
+    @property
+    def notice(self):
+        """The live notice page of this campaign, or of the campaign it is based on."""
+        from notices.models import NoticePage
+
+        own = NoticePage.objects.live().filter(campaign=self).order_by("-first_published_at").first()
+        if own is None and self.based_on_id and self.based_on_id != self.pk:
+            return self.based_on.notice
+        return own
+
+    def ordered_reward_levels(self):
+        return self.reward_levels.select_related("level").order_by("level__rank")
+
+    def total_guidance(self):
+        return self.quotas.aggregate(total=models.Sum("guidance_number"))["total"] or 0
+
+    @staticmethod
+    def shift_year(value, years=1):
+        """The same calendar day (and time) `years` later; 28 February for 29 February."""
+        if value is None:
+            return None
+        try:
+            return value.replace(year=value.year + years)
+        except ValueError:
+            return value.replace(year=value.year + years, day=28)
+
+
+class RewardLevel(Orderable):
+    """A level a campaign rewards and its amount in yuan."""
+
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="reward_levels")
+    level = models.ForeignKey(SkillLevel, verbose_name=_("技能等级"), on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField(_("奖励金额(元)"))
+
+    panels = [FieldRowPanel([FieldPanel("level"), FieldPanel("amount")])]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["campaign", "level"], name="unique_reward_level")]
+        verbose_name = _("奖励等级")
+        verbose_name_plural = _("奖励等级")
+
+    def __str__(self):
+        return f"{self.level.name} {self.amount}元"
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last second of `day` in the site's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))

@@ -1,0 +1,8 @@
+"""Local development: debug on, a throwaway secret, console side effects."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = True
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-change-me")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])

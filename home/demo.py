@@ -1,0 +1,48 @@
+"""Demo pages: the notice archive, the 2022 notice and its four annexes."""
+
+from django.db import transaction
+from wagtail.models import Page
+
+from notices import demo_content
+from notices.models import AnnexPage, NoticeIndexPage, NoticePage
+
+from .models import HomePage
+
+HOME_INTRO = (
+    "<p>杭州市总工会对本年度晋升为高级工、技师、高级技师的工会会员给予一次性奖励。"
+    "请先阅读通知和申报流程说明，再进行自测、网上申报或查询进度。</p>"
+)
+
+
+@transaction.atomic
+def ensure_pages(campaign):
+    """Create the archive, the 2022 notice and its annexes if they are missing; never overwrite."""
+    home = HomePage.objects.first()
+    if home is None:
+        raise RuntimeError("没有首页：请先运行 migrate。")
+    if not home.intro:
+        home.intro = HOME_INTRO
+        home.save_revision().publish()
+
+    index = NoticeIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = home.add_child(
+            instance=NoticeIndexPage(
+                title="通知公告", slug="notices", intro="<p>历年高技能人才奖励工作通知，按年度排列。</p>"
+            )
+        )
+        index.save_revision().publish()
+
+    notice = NoticePage.objects.child_of(index).filter(slug=demo_content.NOTICE["slug"]).first()
+    if notice is None:
+        notice = index.add_child(
+            instance=NoticePage(campaign=campaign, body=demo_content.notice_body(), **demo_content.NOTICE)
+        )
+        notice.save_revision().publish()
+    existing = set(AnnexPage.objects.child_of(notice).values_list("slug", flat=True))
+    for annex in demo_content.annexes():
+        if annex["slug"] in existing:
+            continue
+        page = notice.add_child(instance=AnnexPage(**annex))
+        page.save_revision().publish()
+    return Page.objects.get(pk=notice.pk).specific

@@ -1,0 +1,49 @@
+"""python manage.py load_demo: the 2022 notice, annexes, campaign, units, quotas, and a demo campaign."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from applications.constants import Role
+from applications.demo import ensure_campaign_2022, ensure_demo_campaign
+from applications.staff import create_staff
+from home.demo import ensure_pages
+from home.page_cache import purge
+
+DEMO_ACCOUNTS = [
+    # username, role, unit, password
+    ("editor", Role.EDITOR, None, "Editor-2022-demo"),
+    ("xihu", Role.UNIT_REVIEWER, "西湖区总工会", "Xihu-2022-demo"),
+    ("service", Role.CITY_SERVICE_CENTER, None, "Service-2022-demo"),
+    ("economic", Role.ECONOMIC_DEPT, None, "Economic-2022-demo"),
+]
+
+
+class Command(BaseCommand):
+    help = "载入演示内容（可重复运行）：2022年通知与附件、奖励活动、23个审核单位及指导数、演示活动与演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--with-accounts", action="store_true", help="非开发环境下也创建演示账号")
+        parser.add_argument("--no-demo-campaign", action="store_true", help="不创建演示活动")
+
+    def handle(self, *args, with_accounts, no_demo_campaign, **options):
+        with transaction.atomic():
+            campaign = ensure_campaign_2022()
+            notice = ensure_pages(campaign)
+            demo = None if no_demo_campaign else ensure_demo_campaign(campaign)
+            accounts = settings.DEBUG or with_accounts
+            if accounts:
+                for username, role, unit, password in DEMO_ACCOUNTS:
+                    create_staff(username, role, password=password, unit_name=unit)
+        purge()
+
+        self.stdout.write(self.style.SUCCESS(f"已载入：{campaign.display_name}，通知 {notice.document_number}"))
+        if demo:
+            self.stdout.write(f"演示活动：{demo.display_name}，截止 {demo.deadline:%Y-%m-%d %H:%M}")
+        elif not no_demo_campaign:
+            self.stdout.write("未创建演示活动：该年度已有正式活动。")
+        if accounts:
+            self.stdout.write("演示账号（登录 /admin/）：")
+            for username, role, unit, password in DEMO_ACCOUNTS:
+                where = f"（{unit}）" if unit else ""
+                self.stdout.write(f"  {Role(role).label}{where}: {username} / {password}")

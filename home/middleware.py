@@ -1,0 +1,27 @@
+"""Site-wide request handling."""
+
+from django.conf import settings
+from django.utils import translation
+
+
+class SiteLanguageMiddleware:
+    """Chinese unless the reader chose English with the language switch.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, which would show
+    an English site to many readers of a Chinese government service; here only the
+    explicit choice (a cookie) counts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

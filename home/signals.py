@@ -1,0 +1,34 @@
+"""Clear the public page cache whenever something a public page shows changes."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from applications.models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
+
+from . import page_cache
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(page_slug_changed)
+@receiver(post_page_move)
+def purge_on_page_change(sender, **kwargs):
+    page_cache.purge()
+
+
+def purge_on_data_change(sender, **kwargs):
+    page_cache.purge()
+
+
+for model in (Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel):
+    post_save.connect(purge_on_data_change, sender=model, dispatch_uid=f"purge-pages-save-{model.__name__}")
+    post_delete.connect(purge_on_data_change, sender=model, dispatch_uid=f"purge-pages-delete-{model.__name__}")
+
+
+@receiver(post_delete)
+def purge_on_page_delete(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        page_cache.purge()
