@@ -112,7 +112,7 @@ class Campaign(ClusterableModel):
 
     @property
     def display_name(self):
-        return f"{self.name}（演示）" if self.is_demo else self.name
+        return _("%(name)s（演示）") % {"name": self.name} if self.is_demo else self.name
 
     @property
     def has_carry_over(self):

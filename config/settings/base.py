@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "django.contrib.admin",  # wagtail-modeladmin list filters use its site registry; no URLs routed
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

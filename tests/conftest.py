@@ -1,0 +1,71 @@
+"""Shared fixtures: the 2022 content is built once per test database and reused."""
+
+import pytest
+from django.core.cache import caches
+
+from applications.demo import ensure_campaign_2022
+from home.demo import ensure_pages
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After migrations, load the 2022 campaign and pages once for the whole session."""
+    with django_db_blocker.unblock():
+        ensure_pages(ensure_campaign_2022())
+
+
+@pytest.fixture
+def site_2022(db):
+    """The 2022 campaign and notice; recreated if a transactional test flushed them."""
+    campaign = ensure_campaign_2022()
+    notice = ensure_pages(campaign)
+    return campaign, notice
+
+
+@pytest.fixture
+def campaign_2022(site_2022):
+    return site_2022[0]
+
+
+@pytest.fixture
+def notice_2022(site_2022):
+    return site_2022[1]
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches, so cached pages never leak between tests."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    yield
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their flushes would otherwise make later tests rebuild content."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _staff(username, role, unit=None):
+    from applications.staff import create_staff
+
+    return create_staff(username, role, password="pw-for-tests", unit_name=unit)[0]
+
+
+@pytest.fixture
+def editor(site_2022):
+    return _staff("t-editor", "editor")
+
+
+@pytest.fixture
+def reviewer(site_2022):
+    return _staff("t-xihu", "unit_reviewer", "西湖区总工会")
+
+
+@pytest.fixture
+def service_center(site_2022):
+    return _staff("t-service", "city_service_center")
+
+
+@pytest.fixture
+def economic(site_2022):
+    return _staff("t-economic", "economic_dept")
