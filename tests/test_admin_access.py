@@ -69,7 +69,17 @@ def test_editor_publishing_a_change_shows_on_the_site(client, editor, notice_202
 
 def test_create_staff_makes_a_unit_reviewer():
     out = StringIO()
-    call_command("create_staff", "gongshu", "--role", "unit_reviewer", "--unit", "拱墅区总工会", "--password", "x" * 12, stdout=out)
+    call_command(
+        "create_staff",
+        "gongshu",
+        "--role",
+        "unit_reviewer",
+        "--unit",
+        "拱墅区总工会",
+        "--password",
+        "x" * 12,
+        stdout=out,
+    )
     user = get_user_model().objects.get(username="gongshu")
     assert StaffProfile.objects.get(user=user).unit.name == "拱墅区总工会"
     assert user.check_password("x" * 12)

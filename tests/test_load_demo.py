@@ -55,7 +55,10 @@ def test_extraction_noise_is_left_out(client, notice_2022):
 def test_campaign_2022_rules(campaign_2022):
     amounts = {r.level.code: r.amount for r in campaign_2022.reward_levels.all()}
     assert amounts == {"senior_worker": 500, "technician": 600, "senior_technician": 800}
-    assert (campaign_2022.window_start, campaign_2022.window_end) == (datetime.date(2021, 12, 1), datetime.date(2022, 11, 30))
+    assert (campaign_2022.window_start, campaign_2022.window_end) == (
+        datetime.date(2021, 12, 1),
+        datetime.date(2022, 11, 30),
+    )
     assert (campaign_2022.carry_over_start, campaign_2022.carry_over_end) == (
         datetime.date(2020, 12, 1),
         datetime.date(2021, 11, 30),
