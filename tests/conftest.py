@@ -1,17 +1,29 @@
 """Shared fixtures: the 2022 content is built once per test database and reused."""
 
 import pytest
+from django.apps import apps
 from django.core.cache import caches
+from django.db.models.signals import post_migrate
 
 from applications.demo import ensure_campaign_2022
 from home.demo import ensure_pages
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """After migrations, load the 2022 campaign and pages once for the whole session."""
-    with django_db_blocker.unblock():
+def _load_2022_content(sender, **kwargs):
+    """Build the 2022 campaign and pages as the last step of the test database's migrate.
+
+    Running inside migrate puts the content into the snapshot Django takes of the new test
+    database, which transactional (browser) tests restore, so every test sees the same site.
+    """
+    from home.models import HomePage
+
+    last_app_with_models = [config for config in apps.get_app_configs() if config.models_module][-1]
+    # `flush` (after each transactional test) sends post_migrate too, on an emptied database.
+    if sender.label == last_app_with_models.label and HomePage.objects.exists():
         ensure_pages(ensure_campaign_2022())
+
+
+post_migrate.connect(_load_2022_content, dispatch_uid="tests-load-2022-content")
 
 
 @pytest.fixture
