@@ -61,7 +61,10 @@ def parse_args():
 
 
 def bench_env(args, tmp, page_cache_url):
-    """Environment for manage.py, gunicorn and the in-process query count: production settings."""
+    """Environment for manage.py, gunicorn and the in-process query count: production settings.
+
+    `dummycache://` turns the page cache off altogether (both its shared and in-process layers).
+    """
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -71,6 +74,7 @@ def bench_env(args, tmp, page_cache_url):
         DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
         CACHE_URL=f"{args.redis}/{DEFAULT_CACHE_DB}",
         PAGE_CACHE_URL=page_cache_url,
+        PAGE_CACHE_ENABLED=str(page_cache_url != "dummycache://"),
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
     )
@@ -349,7 +353,7 @@ def run(args, tmp):
     print(f"{args.client}, {args.workers} sync workers, {args.seconds}s per URL per round")
     print(f"page cache {page_cache_url}:")
     cached_run, cached_entries = serve_and_measure(cached_env, args, [BARE, NOTICE])
-    print("page cache disabled (PAGE_CACHE_URL=dummycache://):")
+    print("page cache disabled (PAGE_CACHE_ENABLED=False):")
     uncached_run, uncached_entries = serve_and_measure(uncached_env, args, [BARE, NOTICE])
     if (args.page_cache == "redis" and cached_entries < 1) or uncached_entries:
         sys.exit(f"Redis page cache entries: {cached_entries} cached run, {uncached_entries} uncached; expected ≥1, 0")

@@ -4,6 +4,12 @@ from django.conf import settings
 from django.utils import translation
 
 
+def reader_language(request):
+    """The language a reader chose with the switch (a cookie), else the site's default."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class SiteLanguageMiddleware:
     """Chinese unless the reader chose English with the language switch.
 
@@ -14,12 +20,9 @@ class SiteLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in self.supported:
-            language = settings.LANGUAGE_CODE
+        language = reader_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

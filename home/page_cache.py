@@ -1,73 +1,157 @@
 """Cache of rendered public pages for anonymous readers, cleared whenever content changes.
 
-Only anonymous GET/HEAD requests without a session are served from or stored in the
-cache, and only plain 200 responses that set no cookie, use no CSRF token and are not
-marked private. Publishing, unpublishing, moving or deleting a page, or changing the
+`PageCacheMiddleware` sits just inside the security and static-file middleware, so a hit
+skips sessions, authentication and CSRF altogether. Only anonymous GET requests without
+a session are served from or stored in the cache, only for views wrapped with
+`cache_public_page` (Wagtail's page serving), and only plain 200 responses that set no
+cookie and are not marked private. Publishing, unpublishing, moving or deleting a page, or changing the
 campaign data pages show, clears the whole cache (see home/signals.py): publishing is
 rare, reading is not.
+
+Two layers: the shared cache (`pages` alias, Redis in production) that every process
+fills and reads, and a small in-memory copy in each process, so that a hit costs no
+network round trip. A purge clears the shared cache and bumps a generation number kept
+there; each process compares its generation with the shared one at most every
+`PAGE_CACHE_CHECK_SECONDS` and drops its copy when it changed. Another process may
+therefore serve the old page for up to that long after a publish.
 """
 
 import hashlib
+import pickle
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.cache import patch_response_headers
 
+from .middleware import reader_language
+
 CACHE_ALIAS = "pages"
+GENERATION_KEY = "page-cache:generation"
 
 
-def _cache():
+class _ProcessCopy:
+    """This process's bounded copy of recently served pages, as pickled bytes."""
+
+    def __init__(self, max_entries=500):
+        self.max_entries = max_entries
+        self.entries = OrderedDict()
+        self.generation = None
+        self.checked_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def sync(self, shared):
+        """Drop the copy if another process purged since the last look."""
+        now = time.monotonic()
+        if now - self.checked_at < settings.PAGE_CACHE_CHECK_SECONDS:
+            return
+        generation = shared.get(GENERATION_KEY)
+        with self.lock:
+            if generation != self.generation:
+                self.entries.clear()
+                self.generation = generation
+            self.checked_at = now
+
+    def get(self, key):
+        with self.lock:
+            data = self.entries.get(key)
+            if data is not None:
+                self.entries.move_to_end(key)
+        return None if data is None else pickle.loads(data)
+
+    def put(self, key, response):
+        with self.lock:
+            self.entries[key] = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self, generation):
+        with self.lock:
+            self.entries.clear()
+            self.generation = generation
+            self.checked_at = time.monotonic()
+
+
+_copy = _ProcessCopy()
+
+
+def _shared():
     return caches[CACHE_ALIAS]
 
 
 def _key(request):
-    raw = f"{request.get_host()}|{request.LANGUAGE_CODE}|{request.get_full_path()}"
+    raw = f"{request.get_host()}|{reader_language(request)}|{request.get_full_path()}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _request_is_cacheable(request):
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return (
+        settings.PAGE_CACHE_ENABLED and request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
 
 
-def _response_is_cacheable(request, response):
+def _response_is_cacheable(response):
     cache_control = response.get("Cache-Control", "")
     return (
-        response.status_code == 200
+        getattr(response, "cache_public_page", False)
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
     )
 
 
+def _lookup(key):
+    shared = _shared()
+    _copy.sync(shared)
+    response = _copy.get(key)
+    if response is None:
+        response = shared.get(key)
+        if response is not None:
+            _copy.put(key, response)
+    return response
+
+
 def cache_public_page(view):
-    """Wrap Wagtail's page-serving view with the anonymous page cache."""
+    """Mark the responses of `view` (Wagtail's page serving) as public pages to cache."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _request_is_cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _key(request)
-        cached = _cache().get(key)
-        if cached is not None:
-            return cached
         response = view(request, *args, **kwargs)
-
-        def store(rendered):
-            if _response_is_cacheable(request, rendered):
-                patch_response_headers(rendered, cache_timeout=0)
-                _cache().set(key, rendered, settings.PAGE_CACHE_SECONDS)
-
-        if hasattr(response, "add_post_render_callback") and not response.is_rendered:
-            response.add_post_render_callback(store)
-        else:
-            store(response)
+        response.cache_public_page = True
         return response
 
     return wrapped
 
 
+class PageCacheMiddleware:
+    """Serve cached public pages to anonymous readers; store the ones they are served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _request_is_cacheable(request):
+            return self.get_response(request)
+        key = _key(request)
+        cached = _lookup(key)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        if _response_is_cacheable(response):
+            patch_response_headers(response, cache_timeout=0)
+            _shared().set(key, response, settings.PAGE_CACHE_SECONDS)
+            _copy.put(key, response)
+        return response
+
+
 def purge():
-    """Forget every cached page."""
-    _cache().clear()
+    """Forget every cached page, in this process at once and in the others within seconds."""
+    shared = _shared()
+    generation = (shared.get(GENERATION_KEY) or 0) + 1
+    shared.clear()
+    shared.set(GENERATION_KEY, generation, None)
+    _copy.clear(generation)

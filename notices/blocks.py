@@ -93,6 +93,12 @@ class StepsBlock(blocks.StructBlock):
         template = "blocks/steps_block.html"
 
 
+def _campaign_of(parent_context):
+    """The campaign of the page a block is rendered on (notices and annexes have one)."""
+    page = (parent_context or {}).get("page")
+    return getattr(getattr(page, "specific", page), "campaign", None)
+
+
 class QuotaTableBlock(blocks.StructBlock):
     """Annex 1 drawn from the campaign's quota data, with the total computed."""
 
@@ -105,8 +111,7 @@ class QuotaTableBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        page = (parent_context or {}).get("page")
-        campaign = getattr(getattr(page, "specific", page), "campaign", None)
+        campaign = _campaign_of(parent_context)
         context["campaign"] = campaign
         context["quotas"] = list(campaign.quotas.select_related("unit")) if campaign else []
         context["total"] = sum(q.guidance_number for q in context["quotas"])
@@ -134,8 +139,7 @@ class DownloadsBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        page = (parent_context or {}).get("page")
-        campaign = getattr(getattr(page, "specific", page), "campaign", None)
+        campaign = _campaign_of(parent_context)
         labels = dict(DOWNLOAD_CHOICES)
         context["generated"] = (
             [

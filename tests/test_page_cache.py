@@ -3,9 +3,11 @@
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from applications.models import Quota
+from home import page_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -67,4 +69,38 @@ def test_english_and_chinese_are_cached_apart(client, notice_2022):
 
 def test_error_pages_are_not_cached(client, notice_2022):
     client.get("/no-such-page/")
-    assert not caches["pages"]._cache  # locmem's store stays empty
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/no-such-page/").status_code == 404
+    assert len(queries) > 0
+
+
+def _other_process_holding_a_page():
+    other_process = page_cache._ProcessCopy()
+    other_process.sync(caches["pages"])
+    other_process.put("page:x", HttpResponse("old"))
+    return other_process
+
+
+def test_other_processes_drop_their_copy_after_a_purge(settings):
+    settings.PAGE_CACHE_CHECK_SECONDS = 0
+    other_process = _other_process_holding_a_page()
+    other_process.sync(caches["pages"])
+    assert other_process.get("page:x").content == b"old"
+    page_cache.purge()
+    other_process.sync(caches["pages"])
+    assert other_process.get("page:x") is None
+
+
+def test_a_process_checks_for_purges_at_most_once_per_interval(settings):
+    settings.PAGE_CACHE_CHECK_SECONDS = 3600
+    other_process = _other_process_holding_a_page()
+    page_cache.purge()
+    other_process.sync(caches["pages"])
+    assert other_process.get("page:x").content == b"old"
+
+
+def test_the_page_cache_can_be_switched_off(client, notice_2022, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get(notice_2022.url)
+    _response, queries = _queries(client, notice_2022.url)
+    assert queries > 0
