@@ -30,7 +30,7 @@ class CampaignAdmin(ModelAdmin):
     menu_label = _("奖励活动")
     menu_icon = "date"
     button_helper_class = CampaignButtonHelper
-    list_display = ("year", "display_name", "window_start", "window_end", "deadline", "is_open", "is_demo")
+    list_display = ("year", "name", "window_start", "window_end", "deadline", "is_open", "is_demo")
     list_filter = ("is_open", "is_demo")
     ordering = ("-year",)
 
