@@ -16,3 +16,38 @@ class Role(models.TextChoices):
     UNIT_REVIEWER = "unit_reviewer", _("区县市(产业)工会审核员")
     CITY_SERVICE_CENTER = "city_service_center", _("市总工会职工服务中心")
     ECONOMIC_DEPT = "economic_dept", _("市总工会经济工作部")
+
+
+class ApplicationState(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交，待审核单位预审")
+    UNIT_APPROVED = "unit_approved", _("审核单位已通过，待市总工会审核")
+    APPROVED = "approved", _("市总工会已审核通过，待发放")
+    PAID = "paid", _("已发放")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# An application in one of these states blocks another one for the same person and campaign.
+LIVE_STATES = (
+    ApplicationState.SUBMITTED,
+    ApplicationState.UNIT_APPROVED,
+    ApplicationState.APPROVED,
+    ApplicationState.PAID,
+)
+
+
+class Channel(models.TextChoices):
+    INDIVIDUAL = "individual", _("个人网上申报")
+    UNIT = "unit", _("单位统一申报")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class AttachmentKind(models.TextChoices):
+    ID_FRONT = "id_front", _("身份证正面")
+    ID_BACK = "id_back", _("身份证反面")
+    CERTIFICATE = "certificate", _("等级证书")
+    BANK_CARD = "bank_card", _("银行卡")

@@ -1,7 +1,9 @@
 """Staff roles as Wagtail groups: which permissions each role holds, declared once.
 
-`sync_roles` takes an app registry so that a data migration can call it with the
-historical models; it is idempotent and only ever adds what is missing.
+`sync_roles` takes an app registry and the definitions, so that each data migration calls
+it with the historical models and its own frozen copy of what it grants; it is idempotent
+and only ever adds what is missing. The dicts here are the current, complete definitions:
+a test checks that the migrations have granted all of them.
 """
 
 from .constants import Role
@@ -14,6 +16,7 @@ GROUP_NAMES = {
 }
 
 _SETTINGS_MODELS = ["campaign", "rewardlevel", "skilllevel", "reviewunit", "quota"]
+_EDITOR_DATA_MODELS = [*_SETTINGS_MODELS, "member"]
 _VIEW_SETTINGS = [f"applications.view_{model}" for model in _SETTINGS_MODELS]
 
 MODEL_PERMISSIONS = {
@@ -21,7 +24,7 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.access_admin",
         *[
             f"applications.{action}_{model}"
-            for model in _SETTINGS_MODELS
+            for model in _EDITOR_DATA_MODELS
             for action in ("add", "change", "delete", "view")
         ],
         "wagtailimages.add_image",
@@ -54,6 +57,16 @@ COLLECTION_PERMISSIONS = {
 }
 
 
+def create_all_permissions(apps):
+    """Make the permissions of every model now; Django otherwise makes them after all migrations."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
 def _permission(apps, dotted):
     Permission = apps.get_model("auth", "Permission")
     app_label, codename = dotted.split(".")
@@ -63,8 +76,8 @@ def _permission(apps, dotted):
         raise LookupError(f"no permission {dotted}") from None
 
 
-def sync_roles(apps):
-    """Create each role's group and give it its permissions (never removes any)."""
+def sync_roles(apps, model_permissions, page_permissions=None, collection_permissions=None):
+    """Create each role's group and give it the permissions listed (never removes any)."""
     Group = apps.get_model("auth", "Group")
     Page = apps.get_model("wagtailcore", "Page")
     Collection = apps.get_model("wagtailcore", "Collection")
@@ -75,14 +88,14 @@ def sync_roles(apps):
 
     for role, name in GROUP_NAMES.items():
         group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*[_permission(apps, dotted) for dotted in MODEL_PERMISSIONS[role]])
+        group.permissions.add(*[_permission(apps, dotted) for dotted in model_permissions.get(role, [])])
         if root_page:
-            for codename in PAGE_PERMISSIONS.get(role, []):
+            for codename in (page_permissions or {}).get(role, []):
                 GroupPagePermission.objects.get_or_create(
                     group=group, page=root_page, permission=_permission(apps, f"wagtailcore.{codename}")
                 )
         if root_collection:
-            for app_label, codename in COLLECTION_PERMISSIONS.get(role, []):
+            for app_label, codename in (collection_permissions or {}).get(role, []):
                 GroupCollectionPermission.objects.get_or_create(
                     group=group, collection=root_collection, permission=_permission(apps, f"{app_label}.{codename}")
                 )

@@ -26,6 +26,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [
+    path("", include("applications.urls")),
     re_path(r"^((?:[\w\-]+/)*)$", cache_public_page(wagtail_views.serve), name="wagtail_serve_cached"),
     path("", include(wagtail_urls)),
 ]

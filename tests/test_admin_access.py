@@ -114,3 +114,18 @@ def test_campaign_validation_rejects_overlapping_windows(campaign_2022):
         campaign.full_clean()
     campaign.carry_over_start = None
     campaign.full_clean()  # no carry-over at all is allowed
+
+
+def test_role_groups_hold_exactly_the_permissions_roles_py_declares():
+    from django.contrib.auth.models import Group
+
+    from applications.roles import GROUP_NAMES, MODEL_PERMISSIONS
+
+    for role, name in GROUP_NAMES.items():
+        granted = {
+            f"{app}.{codename}"
+            for app, codename in Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        assert granted == set(MODEL_PERMISSIONS[role]), role

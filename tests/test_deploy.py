@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -14,6 +16,7 @@ def _production_env(**extra):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789abcdef",
         ALLOWED_HOSTS="jn.hzgh.org",
+        FIELD_ENCRYPTION_KEY="a-long-random-field-encryption-key-for-the-check",
         **extra,
     )
     return env
@@ -31,9 +34,10 @@ def test_check_deploy_has_no_warnings():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(secret):
     env = _production_env()
-    del env["SECRET_KEY"]
+    del env[secret]
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert secret in result.stderr

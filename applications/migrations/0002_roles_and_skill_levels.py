@@ -1,9 +1,38 @@
 """Reference data every installation needs: the staff role groups and the national skill scale."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from applications.roles import sync_roles
+from applications.roles import create_all_permissions, sync_roles
+
+# What this migration grants, frozen here; later migrations add to it.
+_SETTINGS = ["campaign", "rewardlevel", "skilllevel", "reviewunit", "quota"]
+_VIEW_SETTINGS = [f"applications.view_{model}" for model in _SETTINGS]
+MODEL_PERMISSIONS = {
+    "editor": [
+        "wagtailadmin.access_admin",
+        *[f"applications.{a}_{m}" for m in _SETTINGS for a in ("add", "change", "delete", "view")],
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+    "unit_reviewer": ["wagtailadmin.access_admin"],
+    "city_service_center": ["wagtailadmin.access_admin", *_VIEW_SETTINGS],
+    "economic_dept": ["wagtailadmin.access_admin", *_VIEW_SETTINGS],
+}
+PAGE_PERMISSIONS = {"editor": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]}
+COLLECTION_PERMISSIONS = {
+    "editor": [
+        ("wagtailimages", "add_image"),
+        ("wagtailimages", "change_image"),
+        ("wagtailimages", "choose_image"),
+        ("wagtaildocs", "add_document"),
+        ("wagtaildocs", "change_document"),
+        ("wagtaildocs", "choose_document"),
+    ]
+}
 
 SKILL_LEVELS = [
     # code, name, national grade, rank (higher is more senior)
@@ -24,12 +53,8 @@ def add_skill_levels(apps, schema_editor):
 
 
 def add_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations have run; make them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_roles(apps)
+    create_all_permissions(apps)
+    sync_roles(apps, MODEL_PERMISSIONS, PAGE_PERMISSIONS, COLLECTION_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

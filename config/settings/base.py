@@ -13,6 +13,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default=None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Encrypts ID and bank card numbers at rest (applications/crypto.py); comma-separated, newest first.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default=None)
 
 INSTALLED_APPS = [
     "home",
@@ -126,6 +128,8 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# ID card, certificate and bank card images: never under MEDIA_URL, served only after a permission check.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

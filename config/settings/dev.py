@@ -6,3 +6,4 @@ from .base import env
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="dev-only-field-encryption-key")

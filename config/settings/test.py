@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 SECRET_KEY = "test-only-secret-key"
+FIELD_ENCRYPTION_KEY = "test-only-field-encryption-key"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
@@ -12,6 +13,7 @@ CACHES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/hz-portal-test-media")
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default="/tmp/hz-portal-test-private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
