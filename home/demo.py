@@ -3,10 +3,25 @@
 from django.db import transaction
 from wagtail.models import Page
 
+from applications.models import ApplyPage
 from notices import demo_content
 from notices.models import AnnexPage, NoticeIndexPage, NoticePage
 
 from .models import HomePage
+
+APPLY_PAGE = {
+    "title": "网上申报",
+    "slug": "apply",
+    "intro": (
+        "<p>职工采取个人网上申报的，须已通过工会会员网上实名认证。申报完成后系统会自动生成查询密码，"
+        "供后续查询使用；如果资料填写错误或附件提交错误，可以重新提出申请。</p>"
+    ),
+    "check_intro": "<p>填写证书上的技能等级和发证时间，即可知道是否在本年度奖励范围内。</p>",
+    "help_text": (
+        "<p>单位统一申报的，请将《申请表》连同身份证复印件（正反面复印在一张纸上）、等级证书复印件和"
+        "银行卡复印件交所在基层单位工会。</p>"
+    ),
+}
 
 HOME_INTRO = (
     "<p>杭州市总工会对本年度晋升为高级工、技师、高级技师的工会会员给予一次性奖励。"
@@ -32,6 +47,9 @@ def ensure_pages(campaign):
             )
         )
         index.save_revision().publish()
+
+    if not ApplyPage.objects.child_of(home).exists():
+        home.add_child(instance=ApplyPage(**APPLY_PAGE)).save_revision().publish()
 
     notice = NoticePage.objects.child_of(index).filter(slug=demo_content.NOTICE["slug"]).first()
     if notice is None:

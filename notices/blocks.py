@@ -152,6 +152,32 @@ class DownloadsBlock(blocks.StructBlock):
         return context
 
 
+class SelfCheckBlock(blocks.StructBlock):
+    """A small eligibility self-check form that opens the full self-check page with the answer."""
+
+    title = blocks.CharBlock(label=_("标题"), required=False, default="资格自测")
+
+    class Meta:
+        icon = "tick-inverse"
+        label = _("资格自测")
+        template = "blocks/self_check_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from applications.eligibility import rules_for
+        from applications.models import ApplyPage, Campaign
+
+        context = super().get_context(value, parent_context)
+        campaign = _campaign_of(parent_context)
+        if campaign is None or not campaign.accepts_applications():
+            campaign = Campaign.objects.current() or campaign
+        apply_page = ApplyPage.objects.live().first()
+        if campaign and apply_page:
+            context["action"] = apply_page.url + apply_page.reverse_subpage("self_check", args=[campaign.year])
+            context["levels"] = rules_for(campaign).rewarded_levels
+            context["campaign"] = campaign
+        return context
+
+
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
@@ -162,6 +188,7 @@ class BodyBlock(blocks.StreamBlock):
     steps = StepsBlock()
     quota_table = QuotaTableBlock()
     downloads = DownloadsBlock()
+    self_check = SelfCheckBlock()
 
     class Meta:
         block_counts = {}

@@ -4,12 +4,14 @@ from .application import Application, ApplicationEvent, Attachment, Education
 from .campaign import Campaign, RewardLevel, SkillLevel
 from .member import Member
 from .messaging import LookupFailure, OneTimeCode, SmsMessage
+from .pages import ApplyPage
 from .staff import StaffProfile
 from .units import Quota, ReviewUnit
 
 __all__ = [
     "Application",
     "ApplicationEvent",
+    "ApplyPage",
     "Attachment",
     "Campaign",
     "Education",
