@@ -3,7 +3,7 @@
 from django.db import transaction
 from wagtail.models import Page
 
-from applications.models import ApplyPage
+from applications.models import ApplyPage, StatusPage
 from notices import demo_content
 from notices.models import AnnexPage, NoticeIndexPage, NoticePage
 
@@ -21,6 +21,13 @@ APPLY_PAGE = {
         "<p>单位统一申报的，请将《申请表》连同身份证复印件（正反面复印在一张纸上）、等级证书复印件和"
         "银行卡复印件交所在基层单位工会。</p>"
     ),
+}
+
+STATUS_PAGE = {
+    "title": "进度查询",
+    "slug": "status",
+    "intro": "<p>凭申报时填写的身份证号码和系统生成的查询密码，查询申请状态。</p>",
+    "help_text": "<p>忘记查询密码的，请联系所属区、县（市）总工会或产业工会。</p>",
 }
 
 HOME_INTRO = (
@@ -48,8 +55,9 @@ def ensure_pages(campaign):
         )
         index.save_revision().publish()
 
-    if not ApplyPage.objects.child_of(home).exists():
-        home.add_child(instance=ApplyPage(**APPLY_PAGE)).save_revision().publish()
+    for model, fields in ((ApplyPage, APPLY_PAGE), (StatusPage, STATUS_PAGE)):
+        if not model.objects.child_of(home).exists():
+            home.add_child(instance=model(**fields)).save_revision().publish()
 
     notice = NoticePage.objects.child_of(index).filter(slug=demo_content.NOTICE["slug"]).first()
     if notice is None:

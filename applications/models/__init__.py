@@ -4,7 +4,7 @@ from .application import Application, ApplicationEvent, Attachment, Education
 from .campaign import Campaign, RewardLevel, SkillLevel
 from .member import Member
 from .messaging import LookupFailure, OneTimeCode, SmsMessage
-from .pages import ApplyPage
+from .pages import ApplyPage, StatusPage
 from .staff import StaffProfile
 from .units import Quota, ReviewUnit
 
@@ -24,4 +24,5 @@ __all__ = [
     "SkillLevel",
     "SmsMessage",
     "StaffProfile",
+    "StatusPage",
 ]

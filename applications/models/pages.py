@@ -63,3 +63,20 @@ class ApplyPage(RoutablePageMixin, Page):
                 "acceptance": eligibility.accepting(rules),
             },
         )
+
+
+class StatusPage(Page):
+    """`/status/`: an applicant looks up an application with the ID number and the query password."""
+
+    intro = RichTextField(_("查询说明"), blank=True, features=TEXT_FEATURES)
+    help_text = RichTextField(_("帮助"), blank=True, features=TEXT_FEATURES)
+    contact = models.CharField(_("咨询电话"), max_length=120, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("help_text"), FieldPanel("contact")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("进度查询页")
