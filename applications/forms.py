@@ -33,3 +33,154 @@ class SelfCheckForm(forms.Form):
             (level.code, level.name) for level in rules.levels if level.rank < top
         ]
         self.fields["applied_last_campaign"].label = _("是否申请过%(year)s年度奖励") % {"year": rules.year - 1}
+
+
+def _luhn_ok(number):
+    from stdnum import luhn
+
+    return luhn.is_valid(number)
+
+
+class IdentityForm(forms.Form):
+    """Step 1: who is applying; must match a real-name-verified member."""
+
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(
+        label=_("身份证号码"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        from .members import validate_id_number
+
+        return validate_id_number(self.cleaned_data["id_number"])
+
+
+class CodeForm(forms.Form):
+    """Step 2: the six-digit code sent to the member's registered mobile."""
+
+    code = forms.RegexField(
+        label=_("短信验证码"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("请输入6位数字验证码。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+    )
+
+
+BRANCH_SUFFIXES = ("支行", "分行", "营业部", "分理处", "储蓄所")
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class ApplicationDetailsForm(forms.Form):
+    """Step 3: the Annex 3 fields, labelled as on the form; gender and birth date come from the ID number."""
+
+    unit = forms.ModelChoiceField(label=_("所属区县市(产业)工会"), queryset=None, empty_label=_("请选择"))
+    education = forms.ChoiceField(label=_("学历"))
+    occupation = forms.CharField(label=_("申报奖励工种"), max_length=60)
+    previous_level = forms.ModelChoiceField(
+        label=_("原有最高技能等级"), queryset=None, required=False, empty_label=_("无")
+    )
+    previous_level_obtained_on = forms.DateField(label=_("原有技能等级取得时间"), required=False, widget=_date_input())
+    new_level = forms.ModelChoiceField(label=_("现晋升的技能等级"), queryset=None, empty_label=_("请选择"))
+    certificate_number = forms.CharField(label=_("等级证书编号"), max_length=60)
+    certificate_issued_on = forms.DateField(label=_("发证时间"), widget=_date_input())
+    mobile = forms.CharField(
+        label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
+    bank_card = forms.CharField(
+        label=_("银行卡号"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    bank_card_confirmed = forms.BooleanField(label=_("我已核对，卡号无误"), required=False)
+    bank_branch = forms.CharField(
+        label=_("银行卡开户行"), max_length=100, help_text=_("请写至支行，例：××银行××支行。")
+    )
+    employer = forms.CharField(label=_("工作单位"), max_length=100)
+    grassroots_union = forms.CharField(
+        label=_("基层工会"), max_length=100, help_text=_("受奖励人员所在单位必须建立工会组织。")
+    )
+    is_migrant = forms.TypedChoiceField(
+        label=_("是否外来务工人员"),
+        choices=[("no", _("否")), ("yes", _("是"))],
+        coerce=lambda value: value == "yes",
+        initial="no",
+        widget=forms.RadioSelect,
+    )
+    hukou_place = forms.CharField(label=_("户籍地"), max_length=60, required=False)
+    years_in_hangzhou = forms.IntegerField(label=_("来杭年限"), min_value=0, max_value=80, required=False)
+
+    def __init__(self, rules, *args, today=None, **kwargs):
+        from .models import Education, ReviewUnit, SkillLevel
+
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        self.today = today
+        self.fields["unit"].queryset = ReviewUnit.objects.filter(is_active=True)
+        self.fields["education"].choices = [("", _("请选择")), *Education.choices]
+        rewarded = [level.code for level in rules.rewarded_levels]
+        self.fields["new_level"].queryset = SkillLevel.objects.filter(code__in=rewarded)
+        self.fields["previous_level"].queryset = SkillLevel.objects.all()
+
+    def clean_mobile(self):
+        from .members import validate_mobile
+
+        return validate_mobile(self.cleaned_data["mobile"])
+
+    def clean_bank_card(self):
+        number = self.cleaned_data["bank_card"].replace(" ", "")
+        if not number.isdigit() or not 12 <= len(number) <= 19:
+            raise forms.ValidationError(_("银行卡号应为12至19位数字。"))
+        return number
+
+    def clean_bank_branch(self):
+        branch = self.cleaned_data["bank_branch"].strip()
+        if ("银行" not in branch and "信用社" not in branch) or not branch.endswith(BRANCH_SUFFIXES):
+            raise forms.ValidationError(_("开户行请写至支行，例：中国工商银行杭州西湖支行。"))
+        return branch
+
+    def _not_future(self, name):
+        value = self.cleaned_data.get(name)
+        if value and self.today and value > self.today:
+            self.add_error(name, _("日期不能晚于今天。"))
+
+    def clean(self):
+        data = super().clean()
+        self._not_future("certificate_issued_on")
+        self._not_future("previous_level_obtained_on")
+        if data.get("bank_card") and not _luhn_ok(data["bank_card"]) and not data.get("bank_card_confirmed"):
+            self.add_error(
+                "bank_card", _("卡号未通过校验，可能有误，请核对；如确认无误，请勾选下方“我已核对，卡号无误”。")
+            )
+        previous, obtained = data.get("previous_level"), data.get("previous_level_obtained_on")
+        if previous and not obtained:
+            self.add_error("previous_level_obtained_on", _("请填写原有技能等级取得时间。"))
+        issued = data.get("certificate_issued_on")
+        if obtained and issued and obtained >= issued:
+            self.add_error("previous_level_obtained_on", _("原有技能等级取得时间应早于现等级证书的发证时间。"))
+        if data.get("is_migrant"):
+            if not data.get("hukou_place"):
+                self.add_error("hukou_place", _("外来务工人员请填写户籍地。"))
+            if data.get("years_in_hangzhou") is None:
+                self.add_error("years_in_hangzhou", _("外来务工人员请填写来杭年限。"))
+        self._check_rules(data)
+        return data
+
+    def _check_rules(self, data):
+        from . import eligibility
+
+        new_level, issued = data.get("new_level"), data.get("certificate_issued_on")
+        if not new_level or not issued or self.errors.get("certificate_issued_on"):
+            return
+        previous = data.get("previous_level")
+        decision = eligibility.check_certificate(
+            self.rules, new_level.code, issued, previous.code if previous else None, today=self.today
+        )
+        if not decision.eligible:
+            field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
+            self.add_error(field, decision.reason)

@@ -53,9 +53,15 @@ def _empty_caches():
     yield
 
 
+def _flushes_the_database(item):
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and marker.kwargs.get("transaction", False)
+
+
 def pytest_collection_modifyitems(items):
-    """Browser tests last: their flushes would otherwise make later tests rebuild content."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Transactional tests (browser ones included) last: the database is emptied after each of them
+    and restored only before the next transactional test that asks for serialized_rollback."""
+    items.sort(key=_flushes_the_database)
 
 
 def _staff(username, role, unit=None):

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from applications.constants import UnitKind
-from applications.models import Campaign, Quota, ReviewUnit
+from applications.models import Campaign, Member, Quota, ReviewUnit
 from applications.models.campaign import end_of_day
 
 
@@ -49,3 +49,84 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw-for-tests")
+
+
+def make_id_number(birth_date=datetime.date(1990, 1, 1), seq=1, area="330106"):
+    """A made-up but valid 18-character ID number: area code, birth date, sequence and check digit.
+
+    Not a real person's number; the check digit is computed as python-stdnum does.
+    """
+    from stdnum.cn import ric
+
+    body = f"{area}{birth_date:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def make_mobile(n):
+    return f"139{n:08d}"
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    """A verified member of 西湖区总工会 (one of the 23 units every test database has)."""
+
+    class Meta:
+        model = Member
+
+    name = factory.Sequence(lambda n: f"会员{n}")
+    id_number = factory.Sequence(
+        lambda n: make_id_number(datetime.date(1985, 1, 1) + datetime.timedelta(days=n % 9000), seq=n % 1000)
+    )
+    mobile = factory.Sequence(make_mobile)
+    unit = factory.LazyFunction(lambda: ReviewUnit.objects.get(name="西湖区总工会"))
+    employer = factory.Sequence(lambda n: f"杭州测试机械有限公司{n}")
+    grassroots_union = factory.LazyAttribute(lambda o: f"{o.employer}工会")
+    is_verified = True
+
+
+def _hash_query_password(password):
+    from applications.status_lookup import hash_query_password
+
+    return hash_query_password(password)
+
+
+def _skill_level(code):
+    from applications.models import SkillLevel
+
+    return SkillLevel.objects.get(code=code)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A valid individual-channel application (technician, 600 yuan) to 西湖区总工会, by default in a
+    fresh campaign; its query password is `query_password`, stored only as a hash."""
+
+    class Meta:
+        model = "applications.Application"
+
+    class Params:
+        query_password = "K7MP3WQX"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    reference = factory.Sequence(lambda n: f"T{n:09d}")
+    channel = "individual"
+    unit = factory.LazyFunction(lambda: ReviewUnit.objects.get(name="西湖区总工会"))
+    name = factory.Sequence(lambda n: f"申请人{n}")
+    gender = "male"
+    education = "senior"
+    occupation = "车工"
+    new_level = factory.LazyFunction(lambda: _skill_level("technician"))
+    certificate_number = factory.Sequence(lambda n: f"S{n:012d}")
+    certificate_issued_on = factory.LazyAttribute(lambda o: o.campaign.window_start + datetime.timedelta(days=60))
+    id_number = factory.Sequence(
+        lambda n: make_id_number(
+            datetime.date(1980, 1, 1) + datetime.timedelta(days=n % 9000), seq=n % 1000, area="330102"
+        )
+    )
+    birth_date = factory.LazyAttribute(lambda o: datetime.datetime.strptime(o.id_number[6:14], "%Y%m%d").date())
+    mobile = factory.Sequence(lambda n: f"138{n:08d}")
+    bank_card = factory.Sequence(lambda n: f"6222021202{n:09d}")
+    bank_branch = "中国工商银行杭州西湖支行"
+    employer = factory.Sequence(lambda n: f"杭州测试精工有限公司{n}")
+    grassroots_union = factory.LazyAttribute(lambda o: f"{o.employer}工会")
+    amount = 600
+    window = "current"
+    query_password_hash = factory.LazyAttribute(lambda o: _hash_query_password(o.query_password))

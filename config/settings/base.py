@@ -131,6 +131,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # ID card, certificate and bank card images: never under MEDIA_URL, served only after a permission check.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -138,6 +139,19 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Text messages (applications/sms.py): "console", "file" (one JSON line per message) or "http".
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+SMS_FILE = env("SMS_FILE", default=str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")  # sent as "Authorization: Bearer <token>"
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=5.0)
+SMS_HTTP_ATTEMPTS = env.int("SMS_HTTP_ATTEMPTS", default=3)  # retried on connection errors and 5xx
+SMS_HTTP_BACKOFF = env.float("SMS_HTTP_BACKOFF", default=0.5)  # seconds, doubled each retry
+# One-time codes sent by text message (applications/one_time_codes.py).
+ONE_TIME_CODE_MINUTES = 10
+ONE_TIME_CODE_RESEND_SECONDS = 60
+ONE_TIME_CODE_MAX_TRIES = 5
 
 LOGIN_URL = "wagtailadmin_login"
 

@@ -1,0 +1,287 @@
+"""Status lookup: an applicant finds an application with the ID number and the query password.
+
+The query password is generated at submission, shown once and stored only as a hash.
+Wrong input gets one message whatever the cause, so the lookup never tells whether an ID
+number has applied. Failures are kept in the database (`LookupFailure`), so the limits
+hold across processes: at most `STATUS_LOOKUP_MAX_FAILURES_PER_ID` failures per ID number
+and `STATUS_LOOKUP_MAX_FAILURES_PER_CLIENT` per client address within the last
+`STATUS_LOOKUP_WINDOW_MINUTES` minutes; after that every attempt is refused, even with the
+right password, until the oldest failure leaves the window.
+"""
+
+import datetime
+import ipaddress
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from .constants import ApplicationState
+from .crypto import keyed_hash
+from .eligibility import format_date
+from .models import Application, LookupFailure
+
+QUERY_PASSWORD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+QUERY_PASSWORD_LENGTH = 8
+
+DEFAULT_MAX_FAILURES_PER_ID = 5
+DEFAULT_MAX_FAILURES_PER_CLIENT = 20
+DEFAULT_WINDOW_MINUTES = 15
+
+UNIT_STAGE = gettext_noop("区县市(产业)工会预审")
+CITY_STAGE = gettext_noop("市总工会审核")
+
+
+# Query passwords.
+
+
+def normalise_query_password(password: str) -> str:
+    """The password as stored: surrounding spaces removed, upper-case."""
+    return (password or "").strip().upper()
+
+
+def new_query_password() -> str:
+    """A random query password: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L)."""
+    return "".join(secrets.choice(QUERY_PASSWORD_ALPHABET) for _i in range(QUERY_PASSWORD_LENGTH))
+
+
+def hash_query_password(password: str) -> str:
+    """The hash to store in `Application.query_password_hash` (Django's password hasher)."""
+    return make_password(normalise_query_password(password))
+
+
+def check_query_password(application: Application, password: str) -> bool:
+    """True if `password` (any case, surrounding spaces allowed) is the application's query password.
+
+    An application without a query password (the unit channel) never matches; it still costs
+    one hash, so the time taken does not tell which case it was.
+    """
+    normalised = normalise_query_password(password)
+    if not application.query_password_hash or not normalised:
+        make_password(normalised)
+        return False
+    return check_password(normalised, application.query_password_hash)
+
+
+# Throttling.
+
+
+def _window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=getattr(settings, "STATUS_LOOKUP_WINDOW_MINUTES", DEFAULT_WINDOW_MINUTES))
+
+
+def _limits() -> tuple[int, int]:
+    return (
+        getattr(settings, "STATUS_LOOKUP_MAX_FAILURES_PER_ID", DEFAULT_MAX_FAILURES_PER_ID),
+        getattr(settings, "STATUS_LOOKUP_MAX_FAILURES_PER_CLIENT", DEFAULT_MAX_FAILURES_PER_CLIENT),
+    )
+
+
+def client_key(address: str) -> str:
+    """What failures are counted by for one client: the IPv4 address, or the /64 network of an IPv6 one.
+
+    One IPv6 subscriber usually holds a whole /64, so counting single addresses would let one
+    person spread guesses over billions of them.
+    """
+    address = (address or "").strip()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def is_throttled(id_hash: str, client: str, now: datetime.datetime) -> bool:
+    """True if this ID number or this client failed too often within the window."""
+    per_id, per_client = _limits()
+    recent = LookupFailure.objects.filter(failed_at__gt=now - _window(), failed_at__lte=now)
+    if recent.filter(id_hash=id_hash).count() >= per_id:
+        return True
+    return bool(client) and recent.filter(client=client).count() >= per_client
+
+
+def record_failure(id_hash: str, client: str, now: datetime.datetime) -> None:
+    """Count a failed lookup, and forget the failures that have left the window."""
+    LookupFailure.objects.create(id_hash=id_hash, client=client, failed_at=now)
+    LookupFailure.objects.filter(failed_at__lte=now - _window()).delete()
+
+
+# Describing an application in plain words.
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One step of the history as the applicant sees it (no staff names)."""
+
+    at: datetime.datetime
+    step: str
+    opinion: str
+
+
+@dataclass(frozen=True)
+class StatusDescription:
+    """An application's state and details in plain words, for the applicant."""
+
+    state: str
+    state_label: str
+    details: str
+    reference: str
+    campaign_name: str
+    masked_id: str
+    level: str
+    amount: int
+    submitted_on: datetime.date
+    unit: str
+    paid_on: datetime.date | None = None
+    rejected_stage: str = ""
+    can_apply_again: bool = False
+    history: tuple[HistoryStep, ...] = ()
+
+
+def _stage_of(from_state: str) -> str:
+    return {
+        ApplicationState.SUBMITTED: UNIT_STAGE,
+        ApplicationState.UNIT_APPROVED: CITY_STAGE,
+        ApplicationState.APPROVED: CITY_STAGE,
+    }.get(from_state, "")
+
+
+def _step_words(event) -> str:
+    to_state = event.to_state
+    if to_state == ApplicationState.SUBMITTED:
+        return _("提交申请")
+    if to_state == ApplicationState.UNIT_APPROVED:
+        return _("区县市(产业)工会预审通过")
+    if to_state == ApplicationState.APPROVED:
+        return _("市总工会审核通过")
+    if to_state == ApplicationState.PAID:
+        return _("奖励已发放")
+    if to_state == ApplicationState.REJECTED:
+        stage = _stage_of(event.from_state)
+        return _("%(stage)s未通过") % {"stage": _(stage)} if stage else _("审核未通过")
+    if to_state == ApplicationState.WITHDRAWN:
+        return _("撤回申请")
+    return to_state
+
+
+def _local_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def describe(application: Application) -> StatusDescription:
+    """The application's state in plain words, with its key facts and its history."""
+    events = list(application.events.all())
+    state = application.state
+    unit = application.unit.name
+    amount = application.amount
+    paid_on = None
+    stage = ""
+    if state == ApplicationState.SUBMITTED:
+        details = _("已提交，待%(unit)s预审") % {"unit": unit}
+    elif state == ApplicationState.UNIT_APPROVED:
+        details = _("%(unit)s已审核通过，待市总工会审核") % {"unit": unit}
+    elif state == ApplicationState.APPROVED:
+        details = _("市总工会已审核通过，待发放奖励%(amount)s元") % {"amount": amount}
+    elif state == ApplicationState.PAID:
+        paid = [event for event in events if event.to_state == ApplicationState.PAID]
+        paid_on = _local_date(paid[-1].created_at) if paid else None
+        if paid_on:
+            details = _("奖励%(amount)s元已于%(date)s发放到您的银行卡") % {
+                "amount": amount,
+                "date": format_date(paid_on),
+            }
+        else:
+            details = _("奖励%(amount)s元已发放到您的银行卡") % {"amount": amount}
+    elif state == ApplicationState.REJECTED:
+        rejections = [event for event in events if event.to_state == ApplicationState.REJECTED]
+        rejection = rejections[-1] if rejections else None
+        stage = _stage_of(rejection.from_state) if rejection else ""
+        reason = application.state_reason.strip() or (rejection.opinion.strip() if rejection else "")
+        details = _("未通过（%(stage)s）") % {"stage": _(stage)} if stage else _("未通过")
+        if reason:
+            details = f"{details}：{reason}"
+    elif state == ApplicationState.WITHDRAWN:
+        reason = application.state_reason.strip()
+        details = _("已撤回：%(reason)s") % {"reason": reason} if reason else _("已撤回")
+    else:
+        details = application.get_state_display()
+    return StatusDescription(
+        state=state,
+        state_label=str(application.get_state_display()),
+        details=details,
+        reference=application.reference,
+        campaign_name=str(application.campaign.display_name),
+        masked_id=application.masked_id,
+        level=application.new_level.name,
+        amount=amount,
+        submitted_on=_local_date(application.submitted_at),
+        unit=unit,
+        paid_on=paid_on,
+        rejected_stage=stage,
+        can_apply_again=state == ApplicationState.REJECTED,
+        history=tuple(
+            HistoryStep(at=event.created_at, step=_step_words(event), opinion=event.opinion.strip()) for event in events
+        ),
+    )
+
+
+# The lookup.
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """What a lookup found: the application and its description, or a message for the person."""
+
+    application: Application | None = None
+    status: StatusDescription | None = None
+    message: str = ""
+    throttled: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.application is not None
+
+
+def generic_failure_message() -> str:
+    """The one message for every wrong ID number or password."""
+    return _("身份证号码或查询密码不正确。")
+
+
+def throttled_message() -> str:
+    """The message for a refused, throttled attempt."""
+    minutes = int(_window().total_seconds() // 60)
+    return _("查询失败次数过多，请%(minutes)s分钟后再试。") % {"minutes": minutes}
+
+
+def lookup(id_number: str, password: str, client: str, *, now: datetime.datetime | None = None) -> LookupResult:
+    """Find the applicant's application by ID number and query password.
+
+    `client` is the client's address (see `client_key`). Throttled attempts are refused
+    before the password is looked at and are not counted themselves. The match is the newest
+    application of that ID number, in any campaign, whose query password checks.
+    """
+    now = now or timezone.now()
+    id_hash = keyed_hash((id_number or "").strip().upper())
+    client = client_key(client)
+    if is_throttled(id_hash, client, now):
+        return LookupResult(message=throttled_message(), throttled=True)
+    candidates = list(
+        Application.objects.filter(id_hash=id_hash)
+        .select_related("campaign", "unit", "new_level")
+        .order_by("-submitted_at", "-pk")
+    )
+    if not candidates:
+        make_password(normalise_query_password(password))  # the same work as a real check
+    match = next((app for app in candidates if check_query_password(app, password)), None)
+    if match is None:
+        record_failure(id_hash, client, now)
+        return LookupResult(message=generic_failure_message())
+    return LookupResult(application=match, status=describe(match))
