@@ -117,3 +117,32 @@ def ensure_demo_campaign(basis, today=None):
     )
     _fill_campaign(campaign, ensure_units())
     return campaign
+
+
+# Made-up members for trying the online application: valid check digits, not real people.
+DEMO_MEMBERS = [
+    ("张伟", "330106198805170012", "13900000001", "西湖区总工会", "杭州示例机械有限公司"),
+    ("李娜", "330106199203040020", "13900000002", "上城区总工会", "杭州示例电子有限公司"),
+    ("王强", "330106198511110030", "13900000003", "滨江区总工会", "杭州示例软件有限公司"),
+]
+
+
+def ensure_demo_members():
+    """A few verified demo members (created once, by ID number); returns them."""
+    from .crypto import keyed_hash
+    from .models import Member
+
+    members = []
+    for name, id_number, mobile, unit, employer in DEMO_MEMBERS:
+        member = Member.objects.filter(id_hash=keyed_hash(id_number)).first()
+        if member is None:
+            member = Member.objects.create(
+                name=name,
+                id_number=id_number,
+                mobile=mobile,
+                unit=ReviewUnit.objects.get(name=unit),
+                employer=employer,
+                grassroots_union=f"{employer}工会",
+            )
+        members.append(member)
+    return members

@@ -34,8 +34,13 @@ MODEL_PERMISSIONS = {
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
     ],
-    Role.UNIT_REVIEWER: ["wagtailadmin.access_admin"],
-    Role.CITY_SERVICE_CENTER: ["wagtailadmin.access_admin", *_VIEW_SETTINGS],
+    Role.UNIT_REVIEWER: ["wagtailadmin.access_admin", "applications.view_unit_applications"],
+    Role.CITY_SERVICE_CENTER: [
+        "wagtailadmin.access_admin",
+        *_VIEW_SETTINGS,
+        "applications.view_all_applications",
+        "applications.view_smsmessage",
+    ],
     Role.ECONOMIC_DEPT: ["wagtailadmin.access_admin", *_VIEW_SETTINGS],
 }
 

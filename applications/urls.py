@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from . import api
+from . import api, attachment_views
 
 urlpatterns = [
     path("api/v1/campaigns/<int:year>/eligibility", api.campaign_eligibility, name="eligibility_api"),
+    path("attachments/<int:pk>/", attachment_views.attachment, name="attachment"),
 ]

@@ -70,6 +70,7 @@ def bench_env(args, tmp, page_cache_url):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="bench-only-secret-key-not-for-production-use-0123456789",
         FIELD_ENCRYPTION_KEY="bench-only-field-encryption-key",
+        SMS_BACKEND="console",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="False",
         DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",

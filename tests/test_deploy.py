@@ -17,6 +17,7 @@ def _production_env(**extra):
         SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789abcdef",
         ALLOWED_HOSTS="jn.hzgh.org",
         FIELD_ENCRYPTION_KEY="a-long-random-field-encryption-key-for-the-check",
+        SMS_BACKEND="file",
         **extra,
     )
     return env
@@ -34,7 +35,7 @@ def test_check_deploy_has_no_warnings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("secret", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ALLOWED_HOSTS", "SMS_BACKEND"])
 def test_production_refuses_to_start_without_its_secrets(secret):
     env = _production_env()
     del env[secret]

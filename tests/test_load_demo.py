@@ -149,3 +149,15 @@ def test_annex_pages_live_under_the_notice(notice_2022):
     annexes = AnnexPage.objects.child_of(notice_2022)
     assert annexes.count() == 4
     assert all(a.get_parent().specific_class is NoticePage for a in annexes)
+
+
+def test_demo_members_are_valid_verified_members():
+    from stdnum.cn import ric
+
+    from applications.demo import DEMO_MEMBERS
+    from applications.members import get_member_directory
+
+    call_command("load_demo", "--with-accounts", stdout=StringIO())
+    for name, id_number, _mobile, _unit, _employer in DEMO_MEMBERS:
+        assert ric.is_valid(id_number)
+        assert get_member_directory().find_verified(name, id_number) is not None

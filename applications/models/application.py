@@ -82,6 +82,10 @@ class Application(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("申报")
         verbose_name_plural = _("申报")
+        permissions = [
+            ("view_unit_applications", _("可查看本审核单位的申报及材料")),
+            ("view_all_applications", _("可查看全部申报及材料")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "id_hash"],

@@ -7,6 +7,7 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+SMS_BACKEND = env("SMS_BACKEND")  # no default: a live site must say where its text messages go
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1"),

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from applications.constants import Role
-from applications.demo import ensure_campaign_2022, ensure_demo_campaign
+from applications.demo import DEMO_MEMBERS, ensure_campaign_2022, ensure_demo_campaign, ensure_demo_members
 from applications.staff import create_staff
 from home.demo import ensure_pages
 from home.page_cache import purge
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             if accounts:
                 for username, role, unit, password in DEMO_ACCOUNTS:
                     create_staff(username, role, password=password, unit_name=unit)
+                ensure_demo_members()
         purge()
 
         self.stdout.write(self.style.SUCCESS(f"已载入：{campaign.display_name}，通知 {notice.document_number}"))
@@ -47,3 +48,6 @@ class Command(BaseCommand):
             for username, role, unit, password in DEMO_ACCOUNTS:
                 where = f"（{unit}）" if unit else ""
                 self.stdout.write(f"  {Role(role).label}{where}: {username} / {password}")
+            self.stdout.write("演示会员（可在 /apply/ 网上申报；开发环境的短信验证码打印在运行网站的终端里）：")
+            for name, id_number, _mobile, unit, _employer in DEMO_MEMBERS:
+                self.stdout.write(f"  {name} {id_number}（{unit}）")
