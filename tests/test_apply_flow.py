@@ -152,3 +152,17 @@ def test_good_files_are_kept_when_another_one_fails(client, demo, sms_file):
     assert "只能上传JPG、PNG图片或PDF文件" in html
     assert html.count("已上传，可重新选择文件替换") == 3
     assert client.post(url, {"bank_card": _png()}).status_code == 302
+
+
+def test_a_closed_campaign_says_so_instead_of_showing_the_form(client, campaign_2022):
+    response = client.get("/apply/2022/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2022年度申报已于2022年12月15日23:59截止" in html
+    assert 'name="id_number"' not in html
+
+
+def test_without_an_open_campaign_apply_explains_and_links_to_the_self_check(client, campaign_2022):
+    html = client.get("/apply/").content.decode()
+    assert "目前没有正在受理的奖励活动" in html
+    assert "/apply/2022/check/" in html

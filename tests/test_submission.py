@@ -169,3 +169,8 @@ def test_two_simultaneous_submissions_for_one_person_cannot_both_succeed(campaig
         thread.join()
     assert sum(isinstance(outcome, int) for outcome in outcomes) == 1
     assert Application.objects.filter(campaign=campaign, state="submitted").count() == 1
+
+
+def test_guidance_numbers_are_targets_not_caps(campaign):
+    campaign.quotas.filter(unit__name="西湖区总工会").update(guidance_number=0)
+    assert _submit(campaign).application.unit.name == "西湖区总工会"
