@@ -42,6 +42,7 @@ def clean_upload(upload) -> CleanUpload:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(f"文件不能超过{limit // (1024 * 1024)}MB，请压缩后重新上传。", code="too_large")
+    upload.seek(0)  # a form may be validated more than once
     data = upload.read()
     content_type = _kind_of(data[:262])
     if content_type not in ALLOWED:

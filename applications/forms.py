@@ -112,8 +112,12 @@ class ApplicationDetailsForm(forms.Form):
         initial="no",
         widget=forms.RadioSelect,
     )
-    hukou_place = forms.CharField(label=_("户籍地"), max_length=60, required=False)
-    years_in_hangzhou = forms.IntegerField(label=_("来杭年限"), min_value=0, max_value=80, required=False)
+    hukou_place = forms.CharField(
+        label=_("户籍地"), max_length=60, required=False, help_text=_("外来务工人员填写，如：安徽省阜阳市。")
+    )
+    years_in_hangzhou = forms.IntegerField(
+        label=_("来杭年限"), min_value=0, max_value=80, required=False, help_text=_("外来务工人员填写，单位：年。")
+    )
 
     def __init__(self, rules, *args, today=None, **kwargs):
         from .models import Education, ReviewUnit, SkillLevel
@@ -175,7 +179,12 @@ class ApplicationDetailsForm(forms.Form):
         from . import eligibility
 
         new_level, issued = data.get("new_level"), data.get("certificate_issued_on")
-        if not new_level or not issued or self.errors.get("certificate_issued_on"):
+        if not issued or self.errors.get("certificate_issued_on"):
+            return
+        if not new_level:  # still say at once when the date is outside both windows
+            if eligibility.window_of(self.rules, issued) is None:
+                level = self.rules.rewarded_levels[0].code
+                self.add_error("certificate_issued_on", eligibility.check_certificate(self.rules, level, issued).reason)
             return
         previous = data.get("previous_level")
         decision = eligibility.check_certificate(

@@ -125,13 +125,15 @@ def test_a_wrong_code_is_refused_with_tries_left(client, demo, sms_file):
 def test_bad_details_keep_what_was_typed_and_explain_next_to_the_field(client, demo, sms_file):
     url = _through_identity(client, demo, MemberFactory(), sms_file)
     html = client.post(
-        url, _details(demo, mobile="12345", bank_branch="工商银行", certificate_issued_on="2001-01-01")
+        url,
+        _details(demo, mobile="12345", bank_branch="工商银行", certificate_issued_on="2001-01-01", new_level=""),
     ).content.decode()
     assert "不是有效的11位手机号码" in html
     assert "请写至支行" in html
     assert "不在本年度" in html
     assert 'value="数控车工"' in html
     assert 'value="S000033010600123"' in html
+    assert "请修改以下" in html  # a summary at the top, so errors below the first screen are not missed
 
 
 def test_a_card_number_failing_luhn_asks_to_confirm_it(client, demo, sms_file):
@@ -149,7 +151,9 @@ def test_good_files_are_kept_when_another_one_fails(client, demo, sms_file):
     bad.name = "virus.png"
     html = client.post(url, {"id_front": _png(), "id_back": _png(), "certificate": _png(), "bank_card": bad})
     html = html.content.decode()
-    assert "只能上传JPG、PNG图片或PDF文件" in html
+    assert html.count("只能上传JPG、PNG图片或PDF文件") == 2  # beside the bad file and in the summary
+    assert 'href="#id_bank_card"' in html
+    assert 'href="#id_id_front"' not in html  # the good files carry no error
     assert html.count("已上传，可重新选择文件替换") == 3
     assert client.post(url, {"bank_card": _png()}).status_code == 302
 
