@@ -34,12 +34,17 @@ MODEL_PERMISSIONS = {
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
     ],
-    Role.UNIT_REVIEWER: ["wagtailadmin.access_admin", "applications.view_unit_applications"],
+    Role.UNIT_REVIEWER: [
+        "wagtailadmin.access_admin",
+        "applications.view_unit_applications",
+        "applications.pre_review_application",
+    ],
     Role.CITY_SERVICE_CENTER: [
         "wagtailadmin.access_admin",
         *_VIEW_SETTINGS,
         "applications.view_all_applications",
         "applications.view_smsmessage",
+        "applications.final_review_application",
     ],
     Role.ECONOMIC_DEPT: ["wagtailadmin.access_admin", *_VIEW_SETTINGS],
 }

@@ -85,6 +85,8 @@ class Application(models.Model):
         permissions = [
             ("view_unit_applications", _("可查看本审核单位的申报及材料")),
             ("view_all_applications", _("可查看全部申报及材料")),
+            ("pre_review_application", _("可预审本审核单位的申报")),
+            ("final_review_application", _("可终审申报")),
         ]
         constraints = [
             models.UniqueConstraint(
