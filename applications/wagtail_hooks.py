@@ -8,10 +8,10 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
-from wagtail_modeladmin.helpers.search import DjangoORMSearchHandler
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
-from . import admin_views
+from . import admin_views, review_admin  # noqa: F401  (review_admin registers the review screens)
+from .admin_search import KeyedIdSearchHandler
 from .crypto import keyed_hash, mask
 from .members import validate_id_number, validate_mobile
 from .models import Campaign, Member, Quota, ReviewUnit, SkillLevel, SmsMessage
@@ -96,16 +96,6 @@ class MemberForm(WagtailAdminModelForm):
         return self.cleaned_data["name"].strip()
 
 
-class MemberSearchHandler(DjangoORMSearchHandler):
-    """Searches names as usual; an 18-character ID number matches exactly, through its keyed hash."""
-
-    def search_queryset(self, queryset, search_term, **kwargs):
-        term = "".join((search_term or "").split())
-        if len(term) == 18 and term[:17].isdigit() and (term[17].isdigit() or term[17] in "xX"):
-            return queryset.filter(id_hash=keyed_hash(term))
-        return super().search_queryset(queryset, search_term, **kwargs)
-
-
 class MemberAdmin(ModelAdmin):
     model = Member
     menu_label = _("工会会员")
@@ -114,7 +104,7 @@ class MemberAdmin(ModelAdmin):
     list_filter = ("unit", "is_verified")
     list_select_related = ("unit",)
     search_fields = ("name",)
-    search_handler_class = MemberSearchHandler
+    search_handler_class = KeyedIdSearchHandler
     inspect_view_enabled = False  # it would show every field, the full ID number among them
     edit_handler = ObjectList(
         [

@@ -1,0 +1,134 @@
+"""The review screens in the Wagtail admin: the scoped list of applications and the review page."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from wagtail import hooks
+from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+
+from . import review_checks
+from .access import visible_applications
+from .admin_search import KeyedIdSearchHandler
+from .models import Application
+from .workflow import TRANSITIONS, WorkflowError, allowed_actions, take
+
+VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
+
+
+def can_review_list(user):
+    return any(user.has_perm(permission) for permission in VIEW_PERMISSIONS)
+
+
+class ApplicationPermissionHelper(PermissionHelper):
+    """Reviewers list their own unit's applications (the queryset is scoped); nobody edits them here."""
+
+    def user_can_list(self, user):
+        return can_review_list(user)
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_inspect_obj(self, user, obj):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class ApplicationButtonHelper(ButtonHelper):
+    def get_buttons_for_obj(self, obj, *args, **kwargs):
+        return [
+            {
+                "url": reverse("applications_review", args=[obj.pk]),
+                "label": _("审阅"),
+                "classname": "button button-small button-secondary",
+                "title": _("查看申报材料并办理"),
+            }
+        ]
+
+
+@modeladmin_register
+class ApplicationAdmin(ModelAdmin):
+    model = Application
+    menu_label = _("申报审核")
+    menu_icon = "form"
+    menu_order = 150
+    permission_helper_class = ApplicationPermissionHelper
+    button_helper_class = ApplicationButtonHelper
+    search_handler_class = KeyedIdSearchHandler
+    search_fields = ("name", "certificate_number", "reference")
+    list_display = (
+        "reference",
+        "name",
+        "masked_id_number",
+        "new_level",
+        "amount",
+        "unit",
+        "channel",
+        "state",
+        "submitted_at",
+    )
+    list_filter = ("state", "channel", "new_level", "submitted_at")
+    list_select_related = ("unit", "new_level")
+    list_per_page = 50
+    ordering = ("-submitted_at",)
+
+    def get_queryset(self, request):
+        return visible_applications(request.user, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        if request.user.has_perm("applications.view_all_applications"):
+            return (*self.list_filter, "unit")
+        return self.list_filter
+
+    def masked_id_number(self, obj):
+        return obj.masked_id
+
+    masked_id_number.short_description = _("身份证号码")
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """One application: every Annex 3 field, the rule checks, the copies, the history, and the actions."""
+    if not can_review_list(request.user):
+        raise Http404
+    queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit", "new_level"))
+    application = get_object_or_404(queryset, pk=pk)
+    opinion = request.POST.get("opinion", "")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in TRANSITIONS:
+            raise Http404
+        try:
+            take(action, application, request.user, opinion)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{application.reference}：已{TRANSITIONS[action].verb}。")
+            return redirect("applications_review", pk=application.pk)
+    return TemplateResponse(
+        request,
+        "applications/admin/review.html",
+        {
+            "application": application,
+            "checks": review_checks.checks_for(application),
+            "attachments": application.attachments.all(),
+            "events": application.events.select_related("actor"),
+            "actions": [(name, TRANSITIONS[name]) for name in allowed_actions(request.user, application)],
+            "opinion": opinion,
+            "index_url": reverse("applications_application_modeladmin_index"),
+        },
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_review_url():
+    return [path("applications/review/<int:pk>/", review, name="applications_review")]
