@@ -21,9 +21,7 @@ def _login(client, role, unit=None):
 @pytest.fixture
 def xihu_and_gongshu(campaign_2022):
     xihu = ApplicationFactory(state=S.SUBMITTED, name="西湖申请人")
-    gongshu = ApplicationFactory(
-        state=S.SUBMITTED, name="拱墅申请人", unit=ReviewUnit.objects.get(name="拱墅区总工会")
-    )
+    gongshu = ApplicationFactory(state=S.SUBMITTED, name="拱墅申请人", unit=ReviewUnit.objects.get(name="拱墅区总工会"))
     return xihu, gongshu
 
 
