@@ -15,7 +15,7 @@ from . import review_checks
 from .access import visible_applications
 from .admin_search import KeyedIdSearchHandler
 from .models import Application
-from .workflow import TRANSITIONS, WorkflowError, allowed_actions, take
+from .workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
 
@@ -129,6 +129,45 @@ def review(request, pk):
     )
 
 
+BULK_PAGE_SIZE = 100
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_review(request):
+    """Approve or reject many pending applications with one opinion; each one checked on its own."""
+    if not can_review_list(request.user):
+        raise Http404
+    own_step = "unit_approve" if request.user.has_perm("applications.pre_review_application") else "city_approve"
+    source = TRANSITIONS[own_step].source
+    pending = visible_applications(
+        request.user, Application.objects.filter(state=source).select_related("unit", "new_level")
+    ).order_by("submitted_at")
+    opinion = request.POST.get("opinion", "")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in TRANSITIONS or TRANSITIONS[action].source != source:
+            raise Http404
+        chosen = pending.filter(pk__in=request.POST.getlist("application"))
+        done, refused = take_many(action, chosen, request.user, opinion)
+        if done:
+            messages.success(request, f"已{TRANSITIONS[action].verb} {len(done)} 份申报。")
+        for application, reason in refused:
+            messages.error(request, f"{application.reference}：{reason}")
+        if done and not refused:
+            return redirect("applications_bulk_review")
+    actions = [
+        (name, t) for name, t in TRANSITIONS.items() if t.source == source and request.user.has_perm(t.permission)
+    ]
+    return TemplateResponse(
+        request,
+        "applications/admin/bulk_review.html",
+        {"pending": pending[:BULK_PAGE_SIZE], "count": pending.count(), "actions": actions, "opinion": opinion},
+    )
+
+
 @hooks.register("register_admin_urls")
-def register_review_url():
-    return [path("applications/review/<int:pk>/", review, name="applications_review")]
+def register_review_urls():
+    return [
+        path("applications/review/<int:pk>/", review, name="applications_review"),
+        path("applications/bulk/", bulk_review, name="applications_bulk_review"),
+    ]

@@ -94,3 +94,19 @@ def test_the_list_makes_a_bounded_number_of_queries(client, campaign_2022, djang
     ApplicationFactory.create_batch(40)
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         client.get(LIST)
+
+
+def test_bulk_approval_with_one_opinion_stays_within_the_unit(client, xihu_and_gongshu):
+    xihu, gongshu = xihu_and_gongshu
+    second = ApplicationFactory(state=S.SUBMITTED, name="西湖申请人二")
+    _login(client, "unit_reviewer", "西湖区总工会")
+    html = client.get("/admin/applications/bulk/").content.decode()
+    assert xihu.reference in html and gongshu.reference not in html
+    response = client.post(
+        "/admin/applications/bulk/",
+        {"application": [xihu.pk, second.pk, gongshu.pk], "action": "unit_approve", "opinion": "同意"},
+    )
+    assert response.status_code == 302
+    states = {a.pk: a.state for a in type(xihu).objects.all()}
+    assert states[xihu.pk] == states[second.pk] == S.UNIT_APPROVED
+    assert states[gongshu.pk] == S.SUBMITTED  # another unit's application is untouched
