@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
@@ -171,3 +172,13 @@ def register_review_urls():
         path("applications/review/<int:pk>/", review, name="applications_review"),
         path("applications/bulk/", bulk_review, name="applications_bulk_review"),
     ]
+
+
+class ReviewerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_review_list(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_bulk_review_menu_item():
+    return ReviewerMenuItem(_("批量办理"), reverse("applications_bulk_review"), icon_name="tasks", order=151)
