@@ -20,6 +20,9 @@ INSTALLED_APPS = [
     "home",
     "notices",
     "applications",
+    "staff_auth",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wagtail_modeladmin",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -60,7 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "staff_auth.middleware.VerifiedSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -154,6 +159,15 @@ ONE_TIME_CODE_RESEND_SECONDS = 60
 ONE_TIME_CODE_MAX_TRIES = 5
 
 LOGIN_URL = "wagtailadmin_login"
+
+# Staff sign-in (staff_auth/): password plus a code from an authenticator app (django-otp TOTP).
+# Only development settings may turn the code off; see staff_auth/forms.py and middleware.py.
+STAFF_OTP_REQUIRED = True
+STAFF_OTP_ENFORCE_SESSIONS = True  # sign out sessions that did not give a code (e.g. from before it was required)
+STAFF_LOCKOUT_FAILURES = 5  # wrong passwords or codes for one username within STAFF_LOCKOUT_MINUTES…
+STAFF_LOCKOUT_MINUTES = 15  # …lock it for this long
+OTP_TOTP_ISSUER = "杭州市职工高技能人才奖励"  # the name authenticator apps show
+WAGTAILADMIN_USER_LOGIN_FORM = "staff_auth.forms.StaffLoginForm"
 
 # Wagtail
 WAGTAIL_SITE_NAME = _("杭州市职工高技能人才奖励")

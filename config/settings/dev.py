@@ -7,3 +7,5 @@ DEBUG = True
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="dev-only-field-encryption-key")
+# Sign in with a password alone unless STAFF_OTP_REQUIRED=true (then enrol with `manage.py staff_otp USERNAME`).
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)

@@ -8,6 +8,9 @@ SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
 SMS_BACKEND = env("SMS_BACKEND")  # no default: a live site must say where its text messages go
+# Staff always give a code from their authenticator; deliberately not read from the environment.
+STAFF_OTP_REQUIRED = True
+STAFF_OTP_ENFORCE_SESSIONS = True
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1"),

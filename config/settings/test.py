@@ -20,3 +20,7 @@ STORAGES = {
 }
 SMS_BACKEND = "file"
 SMS_FILE = env("SMS_FILE", default="/tmp/hz-portal-test-sms.jsonl")
+STAFF_OTP_REQUIRED = True
+# client.force_login cannot pass a TOTP code, so the suite's signed-in tests would be signed out;
+# tests/test_staff_auth.py turns this back on to test it.
+STAFF_OTP_ENFORCE_SESSIONS = False

@@ -1,4 +1,4 @@
-"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--password P]"""
+"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--password P] [--otp]"""
 
 import getpass
 
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applications.constants import Role
 from applications.staff import StaffError, create_staff
+from staff_auth.devices import DeviceError, confirmed_device, enrolment_text, issue_device, otp_required
 
 
 class Command(BaseCommand):
@@ -17,8 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="审核单位名称，与附件1一致，如“西湖区总工会”")
         parser.add_argument("--password", help="不填则提示输入")
         parser.add_argument("--email", default="")
+        parser.add_argument("--otp", action="store_true", help="同时生成动态验证码密钥，供其添加到手机身份验证器")
 
-    def handle(self, *args, username, role, unit, password, email, **options):
+    def handle(self, *args, username, role, unit, password, email, otp, **options):
         if password is None:
             password = getpass.getpass("密码: ")
             if password != getpass.getpass("再次输入密码: "):
@@ -31,3 +33,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         verb = "已创建" if created else "已更新（密码未改）"
         self.stdout.write(self.style.SUCCESS(f"{verb}账号 {user.username}：{Role(role).label}"))
+        if otp:
+            try:
+                device = issue_device(user)
+            except DeviceError as error:
+                self.stdout.write(self.style.WARNING(f"未重新生成：{error}"))
+            else:
+                self.stdout.write(enrolment_text(device, with_qr=self.stdout.isatty()))
+        elif otp_required() and confirmed_device(user) is None:
+            self.stdout.write(self.style.WARNING(f"该账号尚未绑定动态验证码，登录前请运行 staff_otp {user.username}。"))

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffAuthConfig(AppConfig):
+    name = "staff_auth"
+    verbose_name = _("登录安全")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment check)

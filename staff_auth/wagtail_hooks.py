@@ -1,0 +1,12 @@
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .models import SignInEvent
+from .views import SignInEventPermissionPolicy, SignInEventViewSet
+
+register_permission_policy(SignInEvent, SignInEventPermissionPolicy(SignInEvent))
+
+
+@hooks.register("register_admin_viewset")
+def register_sign_in_events():
+    return SignInEventViewSet("sign_in_events")
