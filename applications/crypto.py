@@ -67,3 +67,15 @@ class EncryptedCharField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return value if value in (None, "") else encrypt(value)
+
+
+class KeyedIdNumberMixin:
+    """For a model with an encrypted `id_number` and its `id_hash`: keeps the hash in step, shows it masked."""
+
+    def save(self, *args, **kwargs):
+        self.id_hash = keyed_hash(self.id_number)
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id(self):
+        return mask(self.id_number)

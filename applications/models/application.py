@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..constants import LIVE_STATES, ApplicationState, AttachmentKind, Channel, Gender
-from ..crypto import EncryptedCharField, keyed_hash, mask
+from ..crypto import EncryptedCharField, KeyedIdNumberMixin, mask
 from ..storage import private_storage
 from .campaign import Campaign, SkillLevel
 from .member import Member
@@ -21,7 +21,7 @@ class Education(models.TextChoices):
     POSTGRADUATE = "postgraduate", _("研究生")
 
 
-class Application(models.Model):
+class Application(KeyedIdNumberMixin, models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("奖励活动"), on_delete=models.PROTECT, related_name="applications"
     )
@@ -102,14 +102,6 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.name}"
-
-    def save(self, *args, **kwargs):
-        self.id_hash = keyed_hash(self.id_number)
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_id(self):
-        return mask(self.id_number)
 
     @property
     def masked_bank_card(self):

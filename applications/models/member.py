@@ -4,11 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from ..crypto import EncryptedCharField, keyed_hash, mask
+from ..crypto import EncryptedCharField, KeyedIdNumberMixin, mask
 from .units import ReviewUnit
 
 
-class Member(models.Model):
+class Member(KeyedIdNumberMixin, models.Model):
     name = models.CharField(_("姓名"), max_length=40)
     id_number = EncryptedCharField(_("身份证号码"))
     id_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -33,14 +33,6 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.masked_id}）"
-
-    def save(self, *args, **kwargs):
-        self.id_hash = keyed_hash(self.id_number)
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_id(self):
-        return mask(self.id_number)
 
     @property
     def masked_mobile(self):

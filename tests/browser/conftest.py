@@ -7,6 +7,7 @@ its path. A failing test leaves a full-page screenshot in test-output/.
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,14 +59,23 @@ def browser():
     mp.undo()
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def page(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="zh-CN")
+@contextmanager
+def browser_page(request, browser, viewport):
+    """A page in a Chinese-language context of that viewport; a full-page screenshot if the test failed."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    yield page
-    if getattr(request.node, "failed_call", False):
-        OUTPUT.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+    finally:
+        if getattr(request.node, "failed_call", False):
+            OUTPUT.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser):
+    with browser_page(request, browser, request.param) as page:
+        yield page

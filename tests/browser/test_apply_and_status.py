@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from applications.demo import ensure_demo_campaign
-from tests.browser.conftest import OUTPUT, VIEWPORTS
+from tests.browser.conftest import browser_page
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,15 +24,8 @@ ATTACHMENT_LABELS = ("身份证正面", "身份证反面", "等级证书", "银�
 @pytest.fixture
 def phone(request, browser):
     """A page in a phone-sized, Chinese-language browser context; a full-page screenshot on failure."""
-    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    if getattr(request.node, "failed_call", False):
-        OUTPUT.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-    context.close()
+    with browser_page(request, browser, "phone") as page:
+        yield page
 
 
 @pytest.fixture
