@@ -19,7 +19,7 @@ from .attachments import CleanUpload
 from .constants import AttachmentKind, Gender
 from .crypto import decrypt, encrypt
 from .forms import ApplicationDetailsForm, CodeForm, IdentityForm
-from .members import get_member_directory
+from .members import gender_and_birth_date, get_member_directory
 from .models import Member, ReviewUnit, SkillLevel
 from .one_time_codes import CodeError, issue_code, verify_code
 from .storage import private_storage
@@ -171,8 +171,6 @@ class ApplicationFlow:
 
     # What the confirm step needs.
     def applicant(self):
-        from stdnum.cn import ric
-
         details = dict(self.state["details"])
         for name, model in MODEL_FIELDS.items():
             details[name] = model.objects.get(pk=details[name]) if details.get(name) else None
@@ -180,12 +178,9 @@ class ApplicationFlow:
             details[name] = datetime.date.fromisoformat(details[name]) if details.get(name) else None
         details.pop("bank_card_confirmed", None)
         id_number = self.state["identity"]["id_number"]
+        gender, birth_date = gender_and_birth_date(id_number)
         return Applicant(
-            name=self.state["identity"]["name"],
-            id_number=id_number,
-            gender=Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE,
-            birth_date=ric.get_birth_date(id_number),
-            **details,
+            name=self.state["identity"]["name"], id_number=id_number, gender=gender, birth_date=birth_date, **details
         )
 
     def _uploads(self):

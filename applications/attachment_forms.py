@@ -11,12 +11,12 @@ ACCEPT = "image/jpeg,image/png,application/pdf"
 class AttachmentsForm(forms.Form):
     """One file field per kind; a kind already uploaded in an earlier try may be left empty."""
 
-    def __init__(self, *args, already=(), **kwargs):
+    def __init__(self, *args, already=(), optional=False, **kwargs):
         super().__init__(*args, **kwargs)
         for kind, label in AttachmentKind.choices:
             self.fields[kind] = forms.FileField(
                 label=label,
-                required=kind not in already,
+                required=not optional and kind not in already,
                 help_text="已上传，可重新选择文件替换。" if kind in already else "JPG、PNG或PDF，不超过10MB。",
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )

@@ -193,3 +193,29 @@ class ApplicationDetailsForm(forms.Form):
         if not decision.eligible:
             field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
             self.add_error(field, decision.reason)
+
+
+class PaperApplicationForm(ApplicationDetailsForm):
+    """A paper Annex 3 entered by its review unit: the applicant's name and ID number, the Annex 3
+    fields, and the grassroots union's opinion (the unit channel)."""
+
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    grassroots_opinion = forms.CharField(label=_("基层工会意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["unit", "name", "id_number"]
+
+    def __init__(self, rules, unit, *args, **kwargs):
+        super().__init__(rules, *args, **kwargs)
+        self.fields["unit"].queryset = self.fields["unit"].queryset.filter(pk=unit.pk)
+        self.fields["unit"].initial = unit.pk
+        self.fields["unit"].empty_label = None
+        self.fields["mobile"].help_text = _("申请人本人的手机号码，用于短信通知。")
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        from .members import validate_id_number
+
+        return validate_id_number(self.cleaned_data["id_number"])

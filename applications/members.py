@@ -107,6 +107,13 @@ def validate_id_number(value) -> str:
     return number
 
 
+def gender_and_birth_date(id_number: str):
+    """What a resident ID number says about its holder: ("male"/"female", birth date)."""
+    from stdnum.cn import ric
+
+    return ("male" if int(id_number[16]) % 2 else "female"), ric.get_birth_date(id_number)
+
+
 def validate_mobile(value) -> str:
     """An 11-digit mainland mobile number, else ValidationError."""
     if isinstance(value, float) and value.is_integer():

@@ -16,6 +16,7 @@ from . import review_checks
 from .access import visible_applications
 from .admin_search import KeyedIdSearchHandler
 from .models import Application
+from .unit_channel import enter_paper_application, reviewer_unit
 from .workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
@@ -171,6 +172,7 @@ def register_review_urls():
     return [
         path("applications/review/<int:pk>/", review, name="applications_review"),
         path("applications/bulk/", bulk_review, name="applications_bulk_review"),
+        path("applications/enter/", enter_paper_application, name="applications_enter"),
     ]
 
 
@@ -182,3 +184,13 @@ class ReviewerMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_bulk_review_menu_item():
     return ReviewerMenuItem(_("批量办理"), reverse("applications_bulk_review"), icon_name="tasks", order=151)
+
+
+class UnitEntryMenuItem(MenuItem):
+    def is_shown(self, request):
+        return reviewer_unit(request.user) is not None
+
+
+@hooks.register("register_admin_menu_item")
+def register_paper_entry_menu_item():
+    return UnitEntryMenuItem(_("录入纸质申请表"), reverse("applications_enter"), icon_name="doc-full", order=152)

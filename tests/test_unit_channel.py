@@ -1,0 +1,83 @@
+"""The unit channel: a review unit enters a paper Annex 3; it starts approved by the unit."""
+
+import pytest
+
+from applications.constants import ApplicationState as S
+from applications.demo import ensure_demo_campaign
+from applications.models import Application
+from applications.staff import create_staff
+from tests.factories import make_id_number
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/applications/enter/"
+
+
+@pytest.fixture
+def demo(campaign_2022):
+    return ensure_demo_campaign(campaign_2022)
+
+
+def _reviewer(client, unit="西湖区总工会"):
+    user = create_staff(f"paper-{unit}", "unit_reviewer", password="pw-for-tests-1", unit_name=unit)[0]
+    client.force_login(user)
+    return user
+
+
+def _paper(demo, **overrides):
+    import datetime
+
+    xihu = demo.quotas.get(unit__name="西湖区总工会").unit_id
+    data = {
+        "unit": str(xihu),
+        "name": "陈七",
+        "id_number": make_id_number(datetime.date(1979, 9, 9), seq=71),
+        "education": "junior",
+        "occupation": "焊工",
+        "previous_level": "",
+        "previous_level_obtained_on": "",
+        "new_level": str(demo.reward_levels.get(level__code="senior_technician").level_id),
+        "certificate_number": "P0007",
+        "certificate_issued_on": demo.window_start.isoformat(),
+        "mobile": "13900005555",
+        "bank_card": "6222021234567890128",
+        "bank_branch": "杭州银行西湖支行",
+        "employer": "杭州示例焊接有限公司",
+        "grassroots_union": "杭州示例焊接有限公司工会",
+        "is_migrant": "no",
+        "grassroots_opinion": "经核对，情况属实。",
+    }
+    return data | overrides
+
+
+def test_a_paper_application_starts_approved_by_the_unit(client, demo):
+    reviewer = _reviewer(client)
+    response = client.post(URL, _paper(demo))
+    assert response.status_code == 302
+    application = Application.objects.get(name="陈七")
+    assert (application.channel, application.state, application.amount) == ("unit", S.UNIT_APPROVED, 800)
+    event = application.events.get()
+    assert (event.actor, event.opinion) == (reviewer, "经核对，情况属实。")
+    assert application.query_password_hash  # a password exists, but the unit channel never shows it
+
+
+def test_paper_entry_validates_like_the_online_form_and_keeps_the_input(client, demo):
+    _reviewer(client)
+    html = client.post(URL, _paper(demo, id_number="330106197909090710", grassroots_union="")).content.decode()
+    assert "校验位不正确" in html
+    assert 'value="焊工"' in html
+    assert not Application.objects.filter(name="陈七").exists()
+
+
+def test_a_reviewer_can_only_enter_for_their_own_unit(client, demo):
+    _reviewer(client)
+    gongshu = demo.quotas.get(unit__name="拱墅区总工会").unit_id
+    html = client.post(URL, _paper(demo, unit=str(gongshu))).content.decode()
+    assert "选择一个有效的选项" in html or "Select a valid choice" in html
+    assert not Application.objects.filter(name="陈七").exists()
+
+
+@pytest.mark.parametrize("role", ["city_service_center", "economic_dept", "editor"])
+def test_only_unit_reviewers_enter_paper_applications(client, demo, role):
+    client.force_login(create_staff(f"p-{role}", role, password="pw-for-tests-1")[0])
+    assert client.get(URL).status_code == 404
