@@ -1,6 +1,7 @@
 """The review screens in the Wagtail admin: the scoped list of applications and the review page."""
 
 from django.contrib import messages
+from django.contrib.admin import SimpleListFilter
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -57,6 +58,23 @@ class ApplicationButtonHelper(ButtonHelper):
         ]
 
 
+class GrassrootsUnionFilter(SimpleListFilter):
+    """The city checks that every employer has a union organisation (受奖励人员所在单位必须建立工会组织)."""
+
+    title = _("基层工会")
+    parameter_name = "grassroots"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("未填写基层工会")), ("present", _("已填写"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(grassroots_union__regex=r"^\s*$")
+        if self.value() == "present":
+            return queryset.exclude(grassroots_union__regex=r"^\s*$")
+        return queryset
+
+
 @modeladmin_register
 class ApplicationAdmin(ModelAdmin):
     model = Application
@@ -88,7 +106,7 @@ class ApplicationAdmin(ModelAdmin):
 
     def get_list_filter(self, request):
         if request.user.has_perm("applications.view_all_applications"):
-            return (*self.list_filter, "unit")
+            return (*self.list_filter, "unit", GrassrootsUnionFilter)
         return self.list_filter
 
     def masked_id_number(self, obj):

@@ -110,3 +110,11 @@ def test_bulk_approval_with_one_opinion_stays_within_the_unit(client, xihu_and_g
     states = {a.pk: a.state for a in type(xihu).objects.all()}
     assert states[xihu.pk] == states[second.pk] == S.UNIT_APPROVED
     assert states[gongshu.pk] == S.SUBMITTED  # another unit's application is untouched
+
+
+def test_the_city_sees_which_applications_lack_a_grassroots_union(client, xihu_and_gongshu):
+    xihu, gongshu = xihu_and_gongshu
+    type(xihu).objects.filter(pk=gongshu.pk).update(grassroots_union="")
+    _login(client, "city_service_center")
+    html = client.get(LIST, {"grassroots": "missing"}).content.decode()
+    assert gongshu.reference in html and xihu.reference not in html
