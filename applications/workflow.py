@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .access import visible_applications
+from .access import can_view
 from .constants import ApplicationState as S
 from .models import Application, ApplicationEvent
 
@@ -41,12 +41,13 @@ def allowed_actions(user, application):
     return [name for name, transition in TRANSITIONS.items() if _may(user, transition, application)]
 
 
+def _permitted(user, transition, application):
+    """The user holds the transition's permission and may see this application (own unit or city)."""
+    return user.has_perm(transition.permission) and can_view(user, application)
+
+
 def _may(user, transition, application):
-    return (
-        application.state == transition.source
-        and user.has_perm(transition.permission)
-        and visible_applications(user, Application.objects.filter(pk=application.pk)).exists()
-    )
+    return application.state == transition.source and _permitted(user, transition, application)
 
 
 def take(action, application, user, opinion="", *, now=None):
@@ -54,10 +55,7 @@ def take(action, application, user, opinion="", *, now=None):
     transition = TRANSITIONS[action]
     opinion = (opinion or "").strip()
     now = now or timezone.now()
-    if (
-        not user.has_perm(transition.permission)
-        or not visible_applications(user, Application.objects.filter(pk=application.pk)).exists()
-    ):
+    if not _permitted(user, transition, application):
         raise WorkflowError("您无权办理这份申报。")
     if transition.opinion_required and not opinion:
         raise WorkflowError("驳回须填写原因，申请人会在进度查询和短信中看到。")
