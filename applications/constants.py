@@ -23,6 +23,7 @@ class ApplicationState(models.TextChoices):
     UNIT_APPROVED = "unit_approved", _("审核单位已通过，待市总工会审核")
     APPROVED = "approved", _("市总工会已审核通过，待发放")
     PAID = "paid", _("已发放")
+    PAYMENT_FAILED = "payment_failed", _("发放失败，待更正银行卡信息")
     REJECTED = "rejected", _("未通过")
     WITHDRAWN = "withdrawn", _("已撤回")
 
@@ -33,6 +34,7 @@ LIVE_STATES = (
     ApplicationState.UNIT_APPROVED,
     ApplicationState.APPROVED,
     ApplicationState.PAID,
+    ApplicationState.PAYMENT_FAILED,
 )
 
 

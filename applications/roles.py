@@ -45,8 +45,17 @@ MODEL_PERMISSIONS = {
         "applications.view_all_applications",
         "applications.view_smsmessage",
         "applications.final_review_application",
+        "applications.add_paymentbatch",
+        "applications.change_paymentbatch",
+        "applications.view_paymentbatch",
+        "applications.view_paymentitem",
+        "applications.view_personaldataaccess",
     ],
-    Role.ECONOMIC_DEPT: ["wagtailadmin.access_admin", *_VIEW_SETTINGS],
+    Role.ECONOMIC_DEPT: [
+        "wagtailadmin.access_admin",
+        *_VIEW_SETTINGS,
+        "applications.view_paymentbatch",
+    ],
 }
 
 # Page permissions granted on the root page, so they cover the whole site.

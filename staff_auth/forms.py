@@ -49,7 +49,7 @@ class StaffLoginForm(LoginForm):
         password = self.cleaned_data.get("password")
         if not username or not password:
             return self.cleaned_data
-        ip = _client_ip(self.request)
+        ip = client_ip(self.request)
 
         if sign_ins.locked_until(username):
             sign_ins.record(username, SignInReason.LOCKED, ip=ip)
@@ -79,7 +79,7 @@ class StaffLoginForm(LoginForm):
         return self.cleaned_data
 
 
-def _client_ip(request):
+def client_ip(request):
     """REMOTE_ADDR when it is an IP address (behind a proxy, the proxy's)."""
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
     try:
