@@ -27,6 +27,8 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("applications.urls")),
+    path("", include("applications.pdf_views")),
+    path("", include("applications.excel_views")),
     re_path(r"^((?:[\w\-]+/)*)$", cache_public_page(wagtail_views.serve), name="wagtail_serve_cached"),
     path("", include(wagtail_urls)),
 ]

@@ -1,0 +1,3 @@
+"""Public downloads (filled in by the excel_views feature)."""
+
+urlpatterns = []

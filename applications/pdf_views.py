@@ -1,0 +1,3 @@
+"""Public downloads (filled in by the pdf_views feature)."""
+
+urlpatterns = []
