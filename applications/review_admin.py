@@ -13,7 +13,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from . import review_checks
+from . import audit, audit_admin, review_checks  # noqa: F401  (audit_admin registers the log's viewset)
 from .access import visible_applications
 from .admin_search import KeyedIdSearchHandler
 from .models import Application
@@ -115,6 +115,9 @@ class ApplicationAdmin(ModelAdmin):
     masked_id_number.short_description = _("身份证号码")
 
 
+REVEALABLE = {"id_number": audit.What.ID_NUMBER, "bank_card": audit.What.BANK_CARD}
+
+
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     """One application: every Annex 3 field, the rule checks, the copies, the history, and the actions."""
@@ -123,7 +126,13 @@ def review(request, pk):
     queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit", "new_level"))
     application = get_object_or_404(queryset, pk=pk)
     opinion = request.POST.get("opinion", "")
-    if request.method == "POST":
+    revealed = {}
+    if request.method == "POST" and request.POST.get("reveal") in REVEALABLE:
+        # Shown in this response only (never in the session or a URL), and recorded.
+        field = request.POST["reveal"]
+        audit.record(request, REVEALABLE[field], application)
+        revealed[field] = getattr(application, field)
+    elif request.method == "POST":
         action = request.POST.get("action")
         if action not in TRANSITIONS:
             raise Http404
@@ -144,6 +153,7 @@ def review(request, pk):
             "events": application.events.select_related("actor"),
             "actions": [(name, TRANSITIONS[name]) for name in allowed_actions(request.user, application)],
             "opinion": opinion,
+            "revealed": revealed,
             "index_url": reverse("applications_application_modeladmin_index"),
         },
     )
