@@ -24,8 +24,10 @@ Annex 4 lacks some Annex 3 fields. Decisions:
 - 原有最高技能等级 and its date: none (the rules then only check the new level).
 - 是否外来务工人员: 否 (no hukou place, no years in Hangzhou); the table has no such column.
 - 基层工会 (grassroots union): an optional extra column "基层工会" per row, otherwise the uploader's
-  `grassroots_union` parameter; a row with neither is refused at import (the employer must have a
-  union organisation). 基层工会意见: one opinion for the whole file, from the uploader.
+  `grassroots_union` parameter; a row with neither is an error (in `validate_rows` when it is given
+  the default, else at import): the employer must have a union organisation. 基层工会意见: one
+  opinion for the whole file, from the uploader.
+- Size: at most MAX_ROWS filled rows and MAX_UNPACKED_BYTES unpacked (an .xlsx is a zip archive).
 - Formula-like cells (a formula, or text starting with =, +, -, @) are refused and never evaluated;
   the only exception is a mobile number written as +86 followed by digits.
 - Bank card numbers must pass the Luhn check: unlike the online form there is no "我已核对" box.
@@ -49,6 +51,7 @@ from .forms import BRANCH_SUFFIXES, _luhn_ok
 from .members import _read_bytes, _text, gender_and_birth_date, validate_id_number, validate_mobile
 from .models import Application, SkillLevel
 from .submission import Applicant, SubmissionError, applied_in_previous_campaign, submit
+from .xlsx_reader import WorkbookError, is_xlsx, read_first_sheet
 
 # The Annex 4 columns in order, then the optional extra ones; keys are used in code, labels in messages.
 COLUMNS = {
@@ -81,8 +84,11 @@ ALIASES = {
     "证书发证时间": "issued_on",
 }
 ERROR_COLUMN = "错误说明"
+MISSING_UNION = "未填写基层工会；受奖励人员所在单位必须建立工会组织。"
 MAX_LENGTHS = {"name": 40, "employer": 100, "occupation": 60, "certificate_number": 60, "bank_branch": 100}
 HEADER_SEARCH_ROWS = 10
+MAX_ROWS = 3000  # filled rows in the sheet, title and header included
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 _FORMULA_START = ("=", "+", "-", "@")
 _PLUS86_RE = re.compile(r"^\+86[\d\s-]+$")
 _SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
@@ -170,19 +176,13 @@ def _find_header(rows):
 
 
 def _read_rows(data):
-    from openpyxl import load_workbook
-
-    if data[:4] != b"PK\x03\x04":
+    if not is_xlsx(data):
         raise SummaryTableError("请上传附件4汇总表的 .xlsx 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。")
     try:
         # Not data_only: a formula must be seen as a formula (and refused), never its cached result.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:
-        raise SummaryTableError("无法读取 .xlsx 文件，请确认文件未损坏。") from error
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        return read_first_sheet(data, data_only=False, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+    except WorkbookError as error:
+        raise SummaryTableError(str(error)) from error
 
 
 def parse_summary_table(file) -> SummaryTable:
@@ -269,8 +269,12 @@ def _bank_branch(value):
     return branch
 
 
-def validate_rows(table: SummaryTable, campaign, unit, *, today=None) -> list[RowResult]:
-    """Check every row as an online application would be checked; one RowResult per row, in order."""
+def validate_rows(table: SummaryTable, campaign, unit, *, today=None, grassroots_union=None) -> list[RowResult]:
+    """Check every row as an online application would be checked; one RowResult per row, in order.
+
+    `grassroots_union`: the uploader's default for rows without a 基层工会 cell. When given (even
+    blank), a row with neither is an error here already; when None, only `import_rows` refuses it.
+    """
     from django.utils import timezone
 
     today = today or timezone.localdate()
@@ -281,6 +285,10 @@ def validate_rows(table: SummaryTable, campaign, unit, *, today=None) -> list[Ro
     _flag_duplicates(results)
     _flag_existing(results, campaign)
     _check_eligibility(results, campaign, rules, today)
+    if grassroots_union is not None and not grassroots_union.strip():
+        for result in results:
+            if not result.values.get("grassroots_union"):
+                result.errors.append(CellError(result.row, COLUMNS["grassroots_union"], MISSING_UNION))
     for result in results:
         order = list(COLUMNS.values())
         result.errors.sort(key=lambda error: order.index(error.column) if error.column in order else len(order))
@@ -442,9 +450,7 @@ def import_rows(
     valid = [result for result in results if result.ok]
     missing_union = [result for result in valid if not (result.values["grassroots_union"] or grassroots_union)]
     for result in missing_union:
-        outcome.errors.append(
-            CellError(result.row, COLUMNS["grassroots_union"], "未填写基层工会；受奖励人员所在单位必须建立工会组织。")
-        )
+        outcome.errors.append(CellError(result.row, COLUMNS["grassroots_union"], MISSING_UNION))
     if (invalid and not only_valid) or missing_union or not grassroots_opinion.strip():
         if not grassroots_opinion.strip():
             outcome.errors.append(CellError(0, "基层工会意见", "必须填写。"))

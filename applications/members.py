@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from .crypto import keyed_hash
 from .models import Member, ReviewUnit
+from .xlsx_reader import WorkbookError, is_xlsx, read_first_sheet
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
@@ -180,7 +181,7 @@ def import_members(path_or_file, *, skip_invalid=False) -> ImportReport:
     Raises MemberImportError when the file cannot be read or lacks a column.
     """
     data, name = _read_bytes(path_or_file)
-    rows = _read_xlsx(data) if data[:4] == b"PK\x03\x04" else _read_csv(data, name)
+    rows = _read_xlsx(data) if is_xlsx(data) else _read_csv(data, name)
     header_index, columns = _find_header(rows)
     units = {unit.name: unit for unit in ReviewUnit.objects.filter(is_active=True)}
 
@@ -225,16 +226,10 @@ def _read_bytes(path_or_file):
 
 
 def _read_xlsx(data):
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        raise MemberImportError("无法读取 .xlsx 文件，请确认文件未损坏。") from error
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        return read_first_sheet(data, data_only=True)
+    except WorkbookError as error:
+        raise MemberImportError(str(error)) from error
 
 
 def _read_csv(data, name):

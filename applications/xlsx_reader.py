@@ -1,0 +1,69 @@
+"""Reading the first worksheet of an uploaded .xlsx, for the imports (members, Annex 4 summary table).
+
+An .xlsx is a zip archive, so a hostile one can unpack to far more than it weighs; callers that
+take files from the web give limits (`max_unpacked_bytes`, `max_rows`) that are checked before
+and while the sheet is read, never after.
+"""
+
+import io
+import zipfile
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+
+
+class WorkbookError(ValueError):
+    """The workbook cannot be read, or is larger than the caller allows; the message is in Chinese."""
+
+
+def is_xlsx(data: bytes) -> bool:
+    """Whether the bytes start like an .xlsx (a zip archive); says nothing about its content."""
+    return data[:4] == XLSX_SIGNATURE
+
+
+def _check_unpacked_size(data, limit):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise WorkbookError("无法读取 .xlsx 文件，请确认文件未损坏。") from error
+    if unpacked > limit:
+        raise WorkbookError(f"文件解压后超过{limit // (1024 * 1024)}MB，请删除多余的工作表和内容后重新上传。")
+
+
+def read_first_sheet(data: bytes, *, data_only: bool, max_rows=None, max_unpacked_bytes=None) -> list[list]:
+    """The rows of the first worksheet as lists of cell values (None for empty cells).
+
+    A blank row is an empty list; blank rows after the last filled one are left out (a sheet
+    formatted down to row 1,048,576 costs nothing), and only filled rows count toward `max_rows`.
+
+    `data_only=True` gives formulas' cached results; `False` gives formulas as written (e.g. "=1+1"),
+    for callers that must see and refuse them. Raises WorkbookError if the file is not a readable
+    workbook, unpacks to more than `max_unpacked_bytes`, or has more than `max_rows` rows.
+    """
+    from openpyxl import load_workbook
+
+    if max_unpacked_bytes is not None:
+        _check_unpacked_size(data, max_unpacked_bytes)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
+        raise WorkbookError("无法读取 .xlsx 文件，请确认文件未损坏。") from error
+    try:
+        rows, blank, filled = [], 0, 0
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            if all(value is None for value in row):
+                blank += 1  # kept only if a filled row follows, so row numbers stay right
+                continue
+            filled += 1
+            if max_rows is not None and filled > max_rows:
+                raise WorkbookError(f"表格超过{max_rows}行，请分成几个文件上传。")
+            rows.extend([] for _ in range(blank))
+            rows.append(list(row))
+            blank = 0
+        return rows
+    except WorkbookError:
+        raise
+    except Exception as error:
+        raise WorkbookError("无法读取 .xlsx 文件，请确认文件未损坏。") from error
+    finally:
+        workbook.close()
