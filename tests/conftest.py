@@ -4,6 +4,8 @@ import pytest
 from django.apps import apps
 from django.core.cache import caches
 from django.db.models.signals import post_migrate
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from applications.demo import ensure_campaign_2022
 from home import page_cache
@@ -51,6 +53,28 @@ def _empty_caches():
     caches["default"].clear()
     page_cache.purge()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _force_login_as_if_with_a_code(request, monkeypatch):
+    """`force_login` cannot type an authenticator code, so it also gives the user a confirmed device
+    and marks the session as verified by it, as a sign-in with password and code does; the
+    settings enforce codes as production does. A test marked `unverified_login` gets Django's
+    plain force_login: a session without a code, which the site must treat as signed out."""
+    if request.node.get_closest_marker("unverified_login"):
+        return
+    plain_force_login = Client.force_login
+
+    def force_login(client, user, backend=None):
+        from staff_auth.devices import confirmed_device, issue_device
+
+        plain_force_login(client, user, backend)
+        device = confirmed_device(user) or issue_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 def _flushes_the_database(item):

@@ -63,7 +63,6 @@ def test_login_page_asks_for_the_code(client):
 
 
 def test_password_and_current_code_sign_in_as_verified(client, settings, device):
-    settings.STAFF_OTP_ENFORCE_SESSIONS = True
     response = sign_in(client, otp_token=code(device))
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
@@ -239,8 +238,8 @@ def test_staff_otp_refuses_unknown_accounts():
         call_command("staff_otp", "nobody", stdout=StringIO())
 
 
+@pytest.mark.unverified_login
 def test_unverified_session_is_signed_out_when_enforced(client, settings, staff):
-    settings.STAFF_OTP_ENFORCE_SESSIONS = True
     client.force_login(staff)
     response = client.get("/admin/")
     assert response.status_code == 302
@@ -249,16 +248,16 @@ def test_unverified_session_is_signed_out_when_enforced(client, settings, staff)
     assert "请重新登录" in client.get(response["Location"]).content.decode()
 
 
+@pytest.mark.unverified_login
 def test_unverified_session_is_signed_out_outside_the_admin_too(client, settings, staff):
     """Staff open attachments at /attachments/<pk>/, so the rule covers the whole site."""
-    settings.STAFF_OTP_ENFORCE_SESSIONS = True
     client.force_login(staff)
     assert client.get("/attachments/1/").status_code == 404
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.unverified_login
 def test_unverified_session_passes_when_codes_are_switched_off(client, settings, staff):
-    settings.STAFF_OTP_ENFORCE_SESSIONS = True
     settings.STAFF_OTP_REQUIRED = False
     client.force_login(staff)
     assert client.get("/admin/").status_code == 200
@@ -287,7 +286,6 @@ def test_sign_in_log_is_read_only_for_superusers_and_the_city_service_center(cli
 
 
 def test_deploy_check_warns_when_codes_are_switched_off(settings):
-    settings.STAFF_OTP_ENFORCE_SESSIONS = True
     assert check_staff_otp(None) == []
     settings.STAFF_OTP_REQUIRED = False
     assert [warning.id for warning in check_staff_otp(None)] == ["staff_auth.W001"]

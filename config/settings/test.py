@@ -20,7 +20,7 @@ STORAGES = {
 }
 SMS_BACKEND = "file"
 SMS_FILE = env("SMS_FILE", default="/tmp/hz-portal-test-sms.jsonl")
+# Codes are required and enforced as in production; tests/conftest.py makes force_login sign in
+# with a confirmed authenticator.
 STAFF_OTP_REQUIRED = True
-# client.force_login cannot pass a TOTP code, so the suite's signed-in tests would be signed out;
-# tests/test_staff_auth.py turns this back on to test it.
-STAFF_OTP_ENFORCE_SESSIONS = False
+STAFF_OTP_ENFORCE_SESSIONS = True

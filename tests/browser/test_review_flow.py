@@ -37,12 +37,6 @@ def desktop(request, browser):
         yield page
 
 
-@pytest.fixture
-def otp_sessions(settings):
-    """As in production: a session that did not give an authenticator code counts as signed out."""
-    settings.STAFF_OTP_ENFORCE_SESSIONS = True
-
-
 def _png():
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "teal").save(out, format="PNG")
@@ -96,7 +90,7 @@ def _open_list(page):
     expect(page).to_have_url(re.compile(r"/admin/applications/application/"))
 
 
-def test_unit_and_city_approve_and_the_worker_sees_it(desktop, browser, request, live_server, submitted, otp_sessions):
+def test_unit_and_city_approve_and_the_worker_sees_it(desktop, browser, request, live_server, submitted):
     page = desktop
     application = submitted.application
     reference = application.reference
@@ -163,7 +157,7 @@ def test_unit_and_city_approve_and_the_worker_sees_it(desktop, browser, request,
         expect(result).not_to_contain_text("t-service")
 
 
-def test_a_reviewer_of_another_unit_cannot_open_it(desktop, live_server, submitted, otp_sessions):
+def test_a_reviewer_of_another_unit_cannot_open_it(desktop, live_server, submitted):
     page = desktop
     application = submitted.application
     gongshu = ReviewUnit.objects.get(name="拱墅区总工会")
