@@ -95,9 +95,22 @@ def _decide(campaign, applicant, id_hash, now):
     return decision
 
 
+# A higher level replaces only an application still under review. Once the city union has
+# approved one (approved, then paid or payment_failed) its amount is due to the bank: it may be
+# in a batch or its transfer file at the bank right now, and withdrawing it then could pay a
+# withdrawn application or pay the person twice. The city service center handles such a case.
+REPLACEABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNIT_APPROVED)
+
+
 def _replace_or_refuse(existing, applicant, reference, now):
-    """A live, unpaid application at a lower level gives way; anything else stops the new one."""
-    if existing.state != ApplicationState.PAID and applicant.new_level.rank > existing.new_level.rank:
+    """A live application still under review at a lower level gives way; anything else stops the new one."""
+    if existing.state not in REPLACEABLE_STATES and applicant.new_level.rank > existing.new_level.rank:
+        raise SubmissionError(
+            f"您在{existing.campaign.year}年度的申报（编号{existing.reference}，{existing.new_level.name}）"
+            "市总工会已审核通过，正在发放或已发放，不能再以更高等级重新申报；如有疑问请联系市总工会职工服务中心。",
+            "new_level",
+        )
+    if applicant.new_level.rank > existing.new_level.rank:
         reason = f"已由更高等级（{applicant.new_level.name}）的申报{reference}取代。"
         ApplicationEvent.objects.create(
             application=existing,

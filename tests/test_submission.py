@@ -93,6 +93,28 @@ def test_a_paid_application_is_never_replaced(campaign):
         _submit(campaign, level="senior_technician")
 
 
+@pytest.mark.parametrize(
+    "state", [ApplicationState.APPROVED, ApplicationState.PAYMENT_FAILED], ids=["approved", "payment-failed"]
+)
+def test_an_application_approved_by_the_city_is_never_replaced(campaign, state):
+    """Once approved its amount is due to the bank (maybe in a batch right now): it must not be withdrawn."""
+    first = _submit(campaign, level="senior_worker").application
+    Application.objects.filter(pk=first.pk).update(state=state)
+    with pytest.raises(SubmissionError, match="市总工会已审核通过"):
+        _submit(campaign, level="senior_technician")
+    first.refresh_from_db()
+    assert first.state == state
+    assert Application.objects.filter(campaign=campaign).count() == 1
+
+
+def test_an_application_approved_by_the_unit_is_still_replaced(campaign):
+    first = _submit(campaign, level="senior_worker").application
+    Application.objects.filter(pk=first.pk).update(state=ApplicationState.UNIT_APPROVED)
+    second = _submit(campaign, level="technician")
+    first.refresh_from_db()
+    assert (first.state, second.replaced) == (ApplicationState.WITHDRAWN, first)
+
+
 def test_after_a_rejection_the_person_may_apply_again(campaign):
     first = _submit(campaign).application
     Application.objects.filter(pk=first.pk).update(state=ApplicationState.REJECTED)
