@@ -2,18 +2,21 @@
 
 The figures, per unit (cumulative, so that each column reads "reached at least this stage"):
 
-- ``submitted``: every live application (submitted, unit_approved, approved or paid). Rejected
-  and withdrawn applications are not counted; a rejected person who applies again is counted
-  once, through the new application.
-- ``unit_approved``: passed the unit's pre-review (unit_approved + approved + paid).
-- ``approved``: passed the city union's final review (approved + paid).
+- ``submitted``: every live application (submitted, unit_approved, approved, payment_failed or
+  paid). Rejected and withdrawn applications are not counted; a rejected person who applies again
+  is counted once, through the new application.
+- ``unit_approved``: passed the unit's pre-review (unit_approved and every later live state).
+- ``approved``: passed the city union's final review (approved, payment_failed, paid). A failed
+  payment does not undo the approval: the reward is still due once the bank card is corrected.
 - ``paid``: paid.
 - ``amount_approved`` / ``amount_paid``: yuan, summed over ``approved`` / ``paid``.
 - ``percentage``: ``submitted`` / guidance number × 100; ``None`` when the guidance number is 0.
   A guidance number is a target, never a cap (上不封顶), so it may exceed 100.
 
 Each row also holds the count in each single state (``awaiting_unit``, ``awaiting_city``,
-``awaiting_payment``, ``paid``) and, for information only, ``rejected`` and ``withdrawn``.
+``awaiting_payment`` (approved or payment_failed: approved, not yet paid), ``payment_failed`` (of
+those, waiting for a corrected bank card), ``paid``) and, for information only, ``rejected`` and
+``withdrawn``.
 """
 
 from dataclasses import dataclass, fields
@@ -26,8 +29,9 @@ from .constants import ApplicationState
 from .models import Application, Quota, ReviewUnit
 
 S = ApplicationState
-REACHED_UNIT_APPROVAL = (S.UNIT_APPROVED, S.APPROVED, S.PAID)
-REACHED_APPROVAL = (S.APPROVED, S.PAID)
+REACHED_UNIT_APPROVAL = (S.UNIT_APPROVED, S.APPROVED, S.PAYMENT_FAILED, S.PAID)
+REACHED_APPROVAL = (S.APPROVED, S.PAYMENT_FAILED, S.PAID)
+AWAITING_PAYMENT = (S.APPROVED, S.PAYMENT_FAILED)
 LIVE = (S.SUBMITTED, *REACHED_UNIT_APPROVAL)
 
 
@@ -45,6 +49,7 @@ class UnitProgress:
     awaiting_unit: int = 0
     awaiting_city: int = 0
     awaiting_payment: int = 0
+    payment_failed: int = 0
     rejected: int = 0
     withdrawn: int = 0
     amount_approved: int = 0
@@ -105,7 +110,8 @@ def unit_progress(campaign, units=None) -> list[UnitProgress]:
             paid=_count([S.PAID]),
             awaiting_unit=_count([S.SUBMITTED]),
             awaiting_city=_count([S.UNIT_APPROVED]),
-            awaiting_payment=_count([S.APPROVED]),
+            awaiting_payment=_count(AWAITING_PAYMENT),
+            payment_failed=_count([S.PAYMENT_FAILED]),
             rejected=_count([S.REJECTED]),
             withdrawn=_count([S.WITHDRAWN]),
             amount_approved=_amount(REACHED_APPROVAL),

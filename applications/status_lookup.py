@@ -160,10 +160,14 @@ def _step_words(event) -> str:
         return _("提交申请")
     if to_state == ApplicationState.UNIT_APPROVED:
         return _("区县市(产业)工会预审通过")
+    if to_state == ApplicationState.APPROVED and event.from_state == ApplicationState.PAYMENT_FAILED:
+        return _("银行卡信息已更正，待重新发放")
     if to_state == ApplicationState.APPROVED:
         return _("市总工会审核通过")
     if to_state == ApplicationState.PAID:
         return _("奖励已发放")
+    if to_state == ApplicationState.PAYMENT_FAILED:
+        return _("奖励发放失败")
     if to_state == ApplicationState.REJECTED:
         stage = _stage_of(event.from_state)
         return _("%(stage)s未通过") % {"stage": _(stage)} if stage else _("审核未通过")
@@ -200,6 +204,16 @@ def describe(application: Application) -> StatusDescription:
             }
         else:
             details = _("奖励%(amount)s元已发放到您的银行卡") % {"amount": amount}
+    elif state == ApplicationState.PAYMENT_FAILED:
+        failures = [event for event in events if event.to_state == ApplicationState.PAYMENT_FAILED]
+        reason = application.state_reason.strip() or (failures[-1].opinion.strip() if failures else "")
+        details = _("发放失败") + (f"：{reason.rstrip('。.')}" if reason else "") + "。"
+        details += _(
+            "请尽快联系%(unit)s，提供本人正确的银行卡号和开户行（写至支行）；更正后将重新发放奖励%(amount)s元。"
+        ) % {
+            "unit": unit,
+            "amount": amount,
+        }
     elif state == ApplicationState.REJECTED:
         rejections = [event for event in events if event.to_state == ApplicationState.REJECTED]
         rejection = rejections[-1] if rejections else None
