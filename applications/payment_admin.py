@@ -1,0 +1,383 @@
+"""The payment screens in the Wagtail admin: batches, their transfer files and results, card corrections.
+
+The city service center creates batches, exports transfer files, records results and corrects
+bank cards; the economic work department reads the batches and the reconciliation figures
+(without the people in them); anyone else gets a 404, as if the screens did not exist.
+"""
+
+import functools
+import re
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import audit, payments
+from .access import visible_applications
+from .constants import ApplicationState
+from .models import Application, Campaign, PaymentBatch, PaymentItem, ReviewUnit
+
+VIEW, ADD, CHANGE, VIEW_ITEMS = (
+    "applications.view_paymentbatch",
+    "applications.add_paymentbatch",
+    "applications.change_paymentbatch",
+    "applications.view_paymentitem",
+)
+ITEMS_PER_PAGE = 100
+MAX_RESULT_FILE_BYTES = 10 * 1024 * 1024
+
+
+def _allow(request, permission):
+    if not request.user.is_active or not request.user.has_perm(permission):
+        raise Http404
+
+
+def screen(permission, methods=("GET",)):
+    """The view for holders of `permission` only (anyone else: 404, whatever the method), then the methods."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            _allow(request, permission)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _page(request, title, template, context, parent=None):
+    crumbs = [{"url": reverse("wagtailadmin_home"), "label": _("首页")}]
+    if parent:
+        crumbs.append({"url": reverse("payments_index"), "label": _("发放批次")})
+    crumbs.append({"url": "", "label": title})
+    return TemplateResponse(
+        request,
+        f"applications/admin/{template}",
+        {"header_title": title, "header_icon": "pick", "breadcrumbs_items": crumbs, **context},
+    )
+
+
+def _batches():
+    return PaymentBatch.objects.select_related("campaign", "created_by", "settled_by").annotate(
+        item_count=Count("items"), item_total=Sum("items__amount")
+    )
+
+
+def _chosen_campaign(request):
+    year = request.GET.get("campaign", "")
+    if not year:
+        return Campaign.objects.current()
+    if not year.isdigit():
+        raise Http404
+    return get_object_or_404(Campaign, year=int(year))
+
+
+@screen(VIEW)
+def batch_list(request):
+    """The campaign's batches with their figures, and the campaign's reconciliation."""
+    campaign = _chosen_campaign(request)
+    return _page(
+        request,
+        _("发放批次"),
+        "payment_batches.html",
+        {
+            "campaign": campaign,
+            "campaigns": Campaign.objects.order_by("-year").only("year", "name", "is_demo"),
+            "batches": _batches().filter(campaign=campaign) if campaign else [],
+            "figures": payments.reconciliation(campaign) if campaign else None,
+            "payable": payments.preview(campaign) if campaign else None,
+            "failed": Application.objects.filter(campaign=campaign, state=ApplicationState.PAYMENT_FAILED).count(),
+            "can_add": request.user.has_perm(ADD),
+        },
+    )
+
+
+class BatchForm(forms.Form):
+    """Which approved applications to pay: all, one unit's, approved in a date range, or listed by reference."""
+
+    campaign = forms.ModelChoiceField(label=gettext_lazy("奖励活动"), queryset=Campaign.objects.order_by("-year"))
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("审核单位"),
+        queryset=ReviewUnit.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("全部审核单位"),
+    )
+    approved_from = forms.DateField(
+        label=gettext_lazy("审核通过日期（起）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    approved_to = forms.DateField(
+        label=gettext_lazy("审核通过日期（止）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    references = forms.CharField(
+        label=gettext_lazy("指定申报编号"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "可不填；填写时只放入这些申报（每行一个，或用逗号、空格分隔），且须同时符合上面的条件。"
+        ),
+    )
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+    expected_count = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    expected_total = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("approved_from"), data.get("approved_to")
+        if start and end and start > end:
+            self.add_error("approved_to", _("截止日不能早于起始日。"))
+        campaign, text = data.get("campaign"), data.get("references", "")
+        wanted = {value.upper() for value in re.split(r"[\s,，、;；]+", text) if value}
+        if campaign and wanted:
+            found = dict(
+                Application.objects.filter(campaign=campaign, reference__in=wanted).values_list("reference", "pk")
+            )
+            unknown = sorted(wanted - set(found))
+            if unknown:
+                self.add_error("references", _("本活动中没有这些申报编号：%(refs)s") % {"refs": "、".join(unknown)})
+            data["applications"] = list(found.values())
+        else:
+            data["applications"] = None
+        return data
+
+    def choice(self):
+        data = self.cleaned_data
+        return {
+            "unit": data.get("unit"),
+            "approved_from": data.get("approved_from"),
+            "approved_to": data.get("approved_to"),
+            "applications": data.get("applications"),
+        }
+
+
+@screen(ADD, ("GET", "POST"))
+def batch_create(request):
+    """Choose, check the count and total, then create: the figures shown are the ones created."""
+    current = Campaign.objects.current()
+    form = BatchForm(request.POST or None, initial={"campaign": current})
+    selection = None
+    if request.method == "POST" and form.is_valid():
+        campaign = form.cleaned_data["campaign"]
+        checked = form.cleaned_data["expected_count"], form.cleaned_data["expected_total"]
+        try:
+            if request.POST.get("action") == "create" and None not in checked:
+                batch = payments.create_batch(
+                    campaign, request.user, note=form.cleaned_data["note"], expected=checked, **form.choice()
+                )
+                messages.success(
+                    request,
+                    _("已创建发放批次%(number)s。请核对后导出转账文件。") % {"number": batch.number},
+                )
+                return redirect("payments_batch", pk=batch.pk)
+            selection = payments.preview(campaign, **form.choice())
+        except payments.PaymentError as error:
+            for name, message in error.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not error.errors:
+                form.add_error(None, error.message)
+            selection = _safe_preview(campaign, form)
+        if selection is not None:
+            form.data = form.data.copy()
+            form.data["expected_count"], form.data["expected_total"] = selection.count, selection.total
+    return _page(request, _("新建发放批次"), "payment_create.html", {"form": form, "selection": selection}, True)
+
+
+def _safe_preview(campaign, form):
+    try:
+        return payments.preview(campaign, **form.choice())
+    except payments.PaymentError:
+        return None
+
+
+def _batch(pk):
+    return get_object_or_404(_batches(), pk=pk)
+
+
+@screen(VIEW)
+def batch_detail(request, pk):
+    """One batch: its figures, its reconciliation, its items (masked cards) and the actions."""
+    batch = _batch(pk)
+    context = {
+        "batch": batch,
+        "figures": payments.reconciliation(batch),
+        "can_change": request.user.has_perm(CHANGE) and batch.state == PaymentBatch.State.OPEN,
+        "results": PaymentItem.Result.choices,
+    }
+    if request.user.has_perm(VIEW_ITEMS):
+        items = batch.items.select_related("application__unit").order_by("pk")
+        result = request.GET.get("result", "")
+        if result in PaymentItem.Result.values:
+            items = items.filter(result=result)
+        page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(items=page, result=result, offset=page.start_index() - 1 if page.object_list else 0)
+    return _page(request, _("发放批次%(number)s") % {"number": batch.number}, "payment_batch.html", context, True)
+
+
+@screen(CHANGE, ("POST",))
+def batch_transfer_file(request, pk):
+    """The transfer file as a download; each export is recorded (it holds full card numbers)."""
+    batch = _batch(pk)
+    try:
+        content = payments.transfer_file(batch)
+    except payments.PaymentError as error:
+        messages.error(request, error.message)
+        return redirect("payments_batch", pk=batch.pk)
+    pending = batch.items.filter(result=PaymentItem.Result.PENDING).aggregate(count=Count("pk"), total=Sum("amount"))
+    audit.record(
+        request,
+        audit.What.EXPORT,
+        detail=f"发放批次{batch.number}转账文件（{pending['count']}笔，{pending['total']}元）",
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="transfer-{batch.number}-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@screen(CHANGE, ("GET", "POST"))
+def batch_mark_paid(request, pk):
+    """Confirm, then settle every pending item of the batch as paid."""
+    batch = _batch(pk)
+    pending = batch.items.filter(result=PaymentItem.Result.PENDING).aggregate(count=Count("pk"), total=Sum("amount"))
+    if request.method == "POST":
+        try:
+            count = payments.mark_paid(batch, request.user)
+        except payments.PaymentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("批次%(number)s的%(count)s笔已登记为已发放，短信已发出。") % {"number": batch.number, "count": count},
+            )
+            return redirect("payments_batch", pk=batch.pk)
+    return _page(request, _("整批标记已发放"), "payment_mark_paid.html", {"batch": batch, "pending": pending}, True)
+
+
+class BankResultForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("银行回执文件"),
+        help_text=gettext_lazy(".xlsx 或 .csv，须有“申报编号”“状态”两列，失败的行填写“原因”。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_RESULT_FILE_BYTES:
+            raise forms.ValidationError(_("文件不能超过10 MB。"))
+        return upload
+
+
+@screen(CHANGE, ("GET", "POST"))
+def batch_bank_result(request, pk):
+    """Upload the bank's result file; every row is checked and all or none are applied."""
+    batch = _batch(pk)
+    form = BankResultForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        outcome = payments.import_bank_result(batch, form.cleaned_data["file"], request.user)
+        if outcome.ok:
+            text = _("已导入银行回执：成功%(paid)s笔，失败%(failed)s笔。") % {
+                "paid": outcome.paid,
+                "failed": outcome.failed,
+            }
+            if outcome.settled:
+                text += _("本批次已全部登记，已结算。")
+            messages.success(request, text)
+            return redirect("payments_batch", pk=batch.pk)
+        errors = outcome.errors
+    return _page(
+        request, _("导入银行回执"), "payment_bank_result.html", {"batch": batch, "form": form, "errors": errors}, True
+    )
+
+
+class BankCardForm(forms.Form):
+    bank_card = forms.CharField(
+        label=gettext_lazy("新银行卡号"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    bank_card_confirmed = forms.BooleanField(label=gettext_lazy("我已核对，卡号无误"), required=False)
+    bank_branch = forms.CharField(
+        label=gettext_lazy("银行卡开户行"), max_length=100, help_text=gettext_lazy("请写至支行，例：××银行××支行。")
+    )
+    note = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("可不填，例：申请人持新卡到西湖区总工会更正。申请人可以在进度查询中看到。"),
+    )
+
+
+@screen(CHANGE, ("GET", "POST"))
+def correct_bank_card(request, pk):
+    """The corrected bank card of a failed payment; the application goes back to approved."""
+    queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit"))
+    application = get_object_or_404(queryset, pk=pk)
+    if application.state != ApplicationState.PAYMENT_FAILED:
+        messages.error(request, _("这份申报不是“发放失败”状态，无需更正银行卡信息。"))
+        return redirect("applications_review", pk=application.pk)
+    form = BankCardForm(request.POST or None, initial={"bank_branch": application.bank_branch})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payments.correct_bank_card(
+                application,
+                request.user,
+                data["bank_card"],
+                data["bank_branch"],
+                confirmed=data["bank_card_confirmed"],
+                note=data["note"],
+            )
+        except payments.PaymentError as error:
+            for name, message in error.errors.items():
+                form.add_error(name, message)
+            if not error.errors:
+                form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("%(ref)s：银行卡信息已更正，可放入下一个发放批次。") % {"ref": application.reference}
+            )
+            return redirect("applications_review", pk=application.pk)
+    failed = application.payment_items.filter(result=PaymentItem.Result.FAILED).select_related("batch").last()
+    return _page(
+        request,
+        _("更正银行卡信息"),
+        "payment_correct_card.html",
+        {"application": application, "form": form, "failed": failed},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_payment_urls():
+    return [
+        path("payments/", batch_list, name="payments_index"),
+        path("payments/new/", batch_create, name="payments_create"),
+        path("payments/<int:pk>/", batch_detail, name="payments_batch"),
+        path("payments/<int:pk>/transfer-file/", batch_transfer_file, name="payments_transfer_file"),
+        path("payments/<int:pk>/mark-paid/", batch_mark_paid, name="payments_mark_paid"),
+        path("payments/<int:pk>/bank-result/", batch_bank_result, name="payments_bank_result"),
+        path("payments/correct-card/<int:pk>/", correct_bank_card, name="payments_correct_card"),
+    ]
+
+
+class PaymentMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(VIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_payment_menu_item():
+    return PaymentMenuItem(gettext_lazy("发放批次"), reverse("payments_index"), icon_name="pick", order=160)
