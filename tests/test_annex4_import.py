@@ -203,3 +203,41 @@ def test_the_annotated_copy_has_the_error_column_and_highlights(setup):
     assert sheet.cell(row=5, column=HEADER.index("性别") + 1).fill.fgColor.rgb.endswith("FFC7CE")
     assert sheet.cell(row=4, column=HEADER.index("性别") + 1).fill.fill_type is None
     assert sheet.cell(row=5, column=2).value == "职工2"
+
+
+def test_a_missing_grassroots_union_is_flagged_once_the_uploaders_default_is_known(setup):
+    campaign, unit, _user = setup
+    table = parse_summary_table(io.BytesIO(workbook_bytes([person(1, campaign)])))
+    assert validate_rows(table, campaign, unit)[0].ok  # left to import_rows
+    assert validate_rows(table, campaign, unit, grassroots_union="示例公司工会")[0].ok
+    [result] = validate_rows(table, campaign, unit, grassroots_union=" ")
+    assert messages([result]) == {(4, "基层工会"): "未填写基层工会；受奖励人员所在单位必须建立工会组织。"}
+
+
+def test_blank_and_merely_formatted_rows_keep_row_numbers_and_cost_nothing(setup):
+    from openpyxl.styles import Font
+
+    campaign, _unit, _user = setup
+    workbook = load_workbook(io.BytesIO(workbook_bytes([person(1, campaign)])))
+    sheet = workbook.active
+    sheet.append([])  # row 5 blank
+    sheet.append([person(2, campaign).get(title) for title in HEADER])  # row 6
+    sheet.cell(row=100_000, column=1).font = Font(bold=True)  # formatted, empty
+    out = io.BytesIO()
+    workbook.save(out)
+    table = parse_summary_table(io.BytesIO(out.getvalue()))
+    assert [row.row for row in table.rows] == [4, 6]
+
+
+def test_sheets_over_the_size_limits_are_refused(setup, monkeypatch):
+    from applications import annex4_import
+
+    campaign, _unit, _user = setup
+    data = workbook_bytes([person(n, campaign) for n in range(1, 6)])
+    monkeypatch.setattr(annex4_import, "MAX_ROWS", 6)  # title, unit line, header and 3 rows
+    with pytest.raises(SummaryTableError, match="表格超过6行"):
+        parse_summary_table(io.BytesIO(data))
+    monkeypatch.setattr(annex4_import, "MAX_ROWS", 100)
+    monkeypatch.setattr(annex4_import, "MAX_UNPACKED_BYTES", 1024)
+    with pytest.raises(SummaryTableError, match="解压后超过"):
+        parse_summary_table(io.BytesIO(data))
