@@ -1,0 +1,21 @@
+"""Template tags for the scans panel on the review page."""
+
+from django import template
+
+from .. import scans
+from ..constants import AttachmentKind
+
+register = template.Library()
+
+
+@register.simple_tag
+def may_attach_scans(user, application):
+    """Whether `user` may attach scans to `application` now: its own unit reviewer, before the city's review."""
+    return scans.own_unit_reviewer(user, application) and scans.accepts_scans(application)
+
+
+@register.simple_tag
+def missing_scan_kinds(application):
+    """The names of the copies the application does not have yet."""
+    present = set(application.attachments.values_list("kind", flat=True))
+    return [label for kind, label in AttachmentKind.choices if kind not in present]
