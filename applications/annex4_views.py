@@ -150,7 +150,8 @@ def _pending_or_redirect(request, unit, campaign):
 def upload(request):
     """Step 1: the .xlsx and the values the whole table shares; checked at once, imported later."""
     unit, campaign = _context(request)
-    form = SummaryUploadForm(request.POST or None, request.FILES or None)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = SummaryUploadForm(data, files)
     if request.method == "POST" and campaign is not None and form.is_valid():
         PendingSummary.keep(
             request.session,

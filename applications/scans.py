@@ -123,6 +123,12 @@ def _stage(application, kind, upload):
     return attachment
 
 
+def _discard(staged):
+    storage = Attachment._meta.get_field("file").storage
+    for attachment in staged:
+        storage.delete(attachment.file.name)
+
+
 def _commit(staged, user):
     """Save the staged rows in one transaction; returns (replaced, refused) as sets of (application pk, kind).
 
@@ -152,8 +158,7 @@ def _commit(staged, user):
                 attachment.save()
             transaction.on_commit(lambda: [storage.delete(name) for name in old_names])
     except Exception:
-        for attachment in staged:
-            storage.delete(attachment.file.name)
+        _discard(staged)
         raise
     for attachment in staged:
         key = (attachment.application_id, attachment.kind)
@@ -176,7 +181,13 @@ def attach(application, uploads, user):
     """
     if not accepts_scans(application):
         raise ValidationError(frozen_reason(application))
-    staged = [_stage(application, kind, upload) for kind, upload in uploads.items()]
+    staged = []
+    try:
+        for kind, upload in uploads.items():
+            staged.append(_stage(application, kind, upload))
+    except Exception:
+        _discard(staged)
+        raise
     replaced, refused = _commit(staged, user)
     if refused:
         application.refresh_from_db(fields=["state"])
@@ -310,13 +321,17 @@ def attach_zip(upload, unit, campaign, user) -> list[ScanResult]:
             targets.append((info, number, result))
         _match(targets, unit, campaign)
         staged = []
-        for info, _number, result in targets:
-            if result.message:
-                continue
-            try:
-                staged.append(_stage(result.application, result.kind, _read_member(archive, info)))
-            except ValidationError as invalid:
-                result.message = invalid.messages[0]
+        try:
+            for info, _number, result in targets:
+                if result.message:
+                    continue
+                try:
+                    staged.append(_stage(result.application, result.kind, _read_member(archive, info)))
+                except ValidationError as invalid:
+                    result.message = invalid.messages[0]
+        except Exception:
+            _discard(staged)
+            raise
     replaced, refused = _commit(staged, user) if staged else (set(), set())
     for _info, _number, result in targets:
         if result.message:

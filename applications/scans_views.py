@@ -38,7 +38,8 @@ def scans_zip(request):
     if unit is None:
         raise Http404
     campaign = Campaign.objects.open_now().order_by("-year").first()
-    form = ScansZipForm(request.POST or None, request.FILES or None)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = ScansZipForm(data, files)
     results = None
     if request.method == "POST" and campaign is not None and form.is_valid():
         try:

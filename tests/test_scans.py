@@ -271,3 +271,19 @@ def test_the_review_page_links_to_the_scans_for_the_units_reviewer_only(client, 
     )
     client.force_login(service_center)
     assert scans_url(world["one"]) not in client.get(review).content.decode()
+
+
+def test_a_state_change_meanwhile_refuses_the_scans_and_leaves_no_file(reviewer, world):
+    from django.core.exceptions import ValidationError
+
+    from applications.attachments import CleanUpload
+    from applications.models import Application
+
+    stale = world["one"]
+    Application.objects.filter(pk=stale.pk).update(state=ApplicationState.APPROVED)  # the city, a moment ago
+    storage = Attachment._meta.get_field("file").storage
+    folder = f"{stale.campaign.year}/{stale.reference}"
+    with pytest.raises(ValidationError, match="不能再更换材料"):
+        scans.attach(stale, {"bank_card": CleanUpload(PDF, "application/pdf", "pdf")}, reviewer)
+    assert not Attachment.objects.exists()
+    assert not storage.exists(folder) or storage.listdir(folder) == ([], [])
