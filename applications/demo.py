@@ -146,3 +146,87 @@ def ensure_demo_members():
             )
         members.append(member)
     return members
+
+
+# Made-up applicants of 西湖区总工会 in the demo campaign, and how far each has gone through review.
+DEMO_APPLICANTS = [
+    ("陈静", "female", "technician", "数控车工", ()),
+    ("刘洋", "male", "senior_worker", "焊工", ()),
+    ("赵敏", "female", "senior_technician", "电工", ("unit_approve",)),
+    ("孙浩", "male", "technician", "钳工", ("unit_approve", "city_approve")),
+    ("周婷", "female", "senior_worker", "育婴员", ("unit_approve", "city_approve")),
+]
+
+
+def _demo_copy(label):
+    """A small PNG standing in for a scanned copy (the label in ASCII: the default font has no CJK)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from .attachments import CleanUpload
+
+    image = Image.new("RGB", (480, 300), "#e8eef5")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, 469, 289), outline="#1f4e79", width=4)
+    draw.text((30, 30), f"DEMO COPY: {label}", fill="#1f4e79")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return CleanUpload(out.getvalue(), "image/png", "png")
+
+
+def _demo_id_number(n):
+    from stdnum.cn import ric
+
+    body = f"330106{datetime.date(1985, 3, 1) + datetime.timedelta(days=97 * n):%Y%m%d}{100 + n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _demo_bank_card(n):
+    from stdnum import luhn
+
+    body = f"622202120200000{n:03d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def ensure_demo_applications(campaign, reviewer, city):
+    """Five applications to 西湖区总工会 in the demo campaign, some reviewed by the demo accounts,
+    so a newcomer finds work in every review list; made once (by the first applicant's ID)."""
+    from .constants import AttachmentKind
+    from .crypto import keyed_hash
+    from .models import Application
+    from .submission import Applicant, submit
+    from .workflow import take
+
+    if Application.objects.filter(campaign=campaign, id_hash=keyed_hash(_demo_id_number(1))).exists():
+        return []
+    unit = ReviewUnit.objects.get(name="西湖区总工会")
+    levels = {level.code: level for level in SkillLevel.objects.all()}
+    copies = {kind: _demo_copy(kind.name) for kind in AttachmentKind}
+    made = []
+    for n, (name, gender, level, occupation, steps) in enumerate(DEMO_APPLICANTS, start=1):
+        id_number = _demo_id_number(n)
+        applicant = Applicant(
+            unit=unit,
+            name=name,
+            gender=gender,
+            birth_date=datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
+            education="senior",
+            occupation=occupation,
+            previous_level=None,
+            previous_level_obtained_on=None,
+            new_level=levels[level],
+            certificate_number=f"DEMO{campaign.year}{n:06d}",
+            certificate_issued_on=campaign.window_start + datetime.timedelta(days=30 * n),
+            id_number=id_number,
+            mobile=f"139000001{n:02d}",
+            bank_card=_demo_bank_card(n),
+            bank_branch="中国工商银行杭州西湖支行",
+            employer="杭州示例精工有限公司",
+            grassroots_union="杭州示例精工有限公司工会",
+        )
+        application = submit(campaign, applicant, copies).application
+        for action, actor in zip(steps, (reviewer, city), strict=False):
+            application = take(action, application, actor, "演示：材料齐全，符合条件。")
+        made.append(application)
+    return made

@@ -161,3 +161,20 @@ def test_demo_members_are_valid_verified_members():
     for name, id_number, _mobile, _unit, _employer in DEMO_MEMBERS:
         assert ric.is_valid(id_number)
         assert get_member_directory().find_verified(name, id_number) is not None
+
+
+def test_demo_applications_wait_at_every_review_step():
+    from applications.constants import ApplicationState as S
+    from applications.models import Application
+
+    call_command("load_demo", "--with-accounts", stdout=StringIO())
+    demo = Application.objects.filter(campaign__is_demo=True)
+    assert sorted(demo.values_list("state", flat=True)) == sorted(
+        [S.SUBMITTED, S.SUBMITTED, S.UNIT_APPROVED, S.APPROVED, S.APPROVED]
+    )
+    assert {a.unit.name for a in demo} == {"西湖区总工会"}
+    assert all(a.attachments.count() == 4 for a in demo)
+    approved = demo.filter(state=S.APPROVED).first()
+    assert [e.actor.username for e in approved.events.exclude(actor=None)] == ["xihu", "service"]
+    call_command("load_demo", "--with-accounts", stdout=StringIO())
+    assert Application.objects.filter(campaign__is_demo=True).count() == 5

@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from applications.constants import Role
-from applications.demo import DEMO_MEMBERS, ensure_campaign_2022, ensure_demo_campaign, ensure_demo_members
+from applications.demo import (
+    DEMO_MEMBERS,
+    ensure_campaign_2022,
+    ensure_demo_applications,
+    ensure_demo_campaign,
+    ensure_demo_members,
+)
 from applications.staff import create_staff
 from home.demo import ensure_pages
 from home.page_cache import purge
@@ -33,9 +39,13 @@ class Command(BaseCommand):
             demo = None if no_demo_campaign else ensure_demo_campaign(campaign)
             accounts = settings.DEBUG or with_accounts
             if accounts:
-                for username, role, unit, password in DEMO_ACCOUNTS:
-                    create_staff(username, role, password=password, unit_name=unit)
+                staff = {
+                    username: create_staff(username, role, password=password, unit_name=unit)[0]
+                    for username, role, unit, password in DEMO_ACCOUNTS
+                }
                 ensure_demo_members()
+                if demo:
+                    ensure_demo_applications(demo, staff["xihu"], staff["service"])
         purge()
 
         self.stdout.write(self.style.SUCCESS(f"已载入：{campaign.display_name}，通知 {notice.document_number}"))
@@ -51,3 +61,5 @@ class Command(BaseCommand):
             self.stdout.write("演示会员（可在 /apply/ 网上申报；开发环境的短信验证码打印在运行网站的终端里）：")
             for name, id_number, _mobile, unit, _employer in DEMO_MEMBERS:
                 self.stdout.write(f"  {name} {id_number}（{unit}）")
+            if demo:
+                self.stdout.write("演示申报：西湖区总工会 5 份：2 份待预审、1 份待市总审核、2 份待发放。")
