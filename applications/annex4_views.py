@@ -123,11 +123,14 @@ def _context(request):
 
 
 def _checked(pending, unit, campaign):
-    """The stored file read and checked again: (data, table, results), or None when it is gone."""
+    """The stored file read and checked again: (data, table, results), or None when it is gone or unusable."""
     data = pending.read()
     if data is None:
         return None
-    table = parse_summary_table(data)
+    try:
+        table = parse_summary_table(data)
+    except SummaryTableError:
+        return None
     results = validate_rows(table, campaign, unit, grassroots_union=pending.state["grassroots_union"])
     return data, table, results
 
@@ -141,7 +144,7 @@ def _pending_or_redirect(request, unit, campaign):
     checked = _checked(pending, unit, campaign)
     if checked is None:
         pending.discard()
-        messages.warning(request, _("上传的文件已过期，请重新上传。"))
+        messages.warning(request, _("上传的文件已过期或无法再读取，请重新上传。"))
         return None, redirect("applications_annex4_upload")
     return (pending, *checked), None
 
