@@ -6,9 +6,7 @@ bank cards; the economic work department reads the batches and the reconciliatio
 """
 
 import functools
-import re
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -25,7 +23,8 @@ from wagtail.admin.menu import MenuItem
 from . import audit, payments
 from .access import visible_applications
 from .constants import ApplicationState
-from .models import Application, Campaign, PaymentBatch, PaymentItem, ReviewUnit
+from .models import Application, Campaign, PaymentBatch, PaymentItem
+from .payment_forms import BankCardForm, BankResultForm, BatchForm
 
 VIEW, ADD, CHANGE, VIEW_ITEMS = (
     "applications.view_paymentbatch",
@@ -34,7 +33,6 @@ VIEW, ADD, CHANGE, VIEW_ITEMS = (
     "applications.view_paymentitem",
 )
 ITEMS_PER_PAGE = 100
-MAX_RESULT_FILE_BYTES = 10 * 1024 * 1024
 
 
 def _allow(request, permission):
@@ -103,63 +101,6 @@ def batch_list(request):
             "can_add": request.user.has_perm(ADD),
         },
     )
-
-
-class BatchForm(forms.Form):
-    """Which approved applications to pay: all, one unit's, approved in a date range, or listed by reference."""
-
-    campaign = forms.ModelChoiceField(label=gettext_lazy("奖励活动"), queryset=Campaign.objects.order_by("-year"))
-    unit = forms.ModelChoiceField(
-        label=gettext_lazy("审核单位"),
-        queryset=ReviewUnit.objects.all(),
-        required=False,
-        empty_label=gettext_lazy("全部审核单位"),
-    )
-    approved_from = forms.DateField(
-        label=gettext_lazy("审核通过日期（起）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    approved_to = forms.DateField(
-        label=gettext_lazy("审核通过日期（止）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    references = forms.CharField(
-        label=gettext_lazy("指定申报编号"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "可不填；填写时只放入这些申报（每行一个，或用逗号、空格分隔），且须同时符合上面的条件。"
-        ),
-    )
-    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
-    expected_count = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    expected_total = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("approved_from"), data.get("approved_to")
-        if start and end and start > end:
-            self.add_error("approved_to", _("截止日不能早于起始日。"))
-        campaign, text = data.get("campaign"), data.get("references", "")
-        wanted = {value.upper() for value in re.split(r"[\s,，、;；]+", text) if value}
-        if campaign and wanted:
-            found = dict(
-                Application.objects.filter(campaign=campaign, reference__in=wanted).values_list("reference", "pk")
-            )
-            unknown = sorted(wanted - set(found))
-            if unknown:
-                self.add_error("references", _("本活动中没有这些申报编号：%(refs)s") % {"refs": "、".join(unknown)})
-            data["applications"] = list(found.values())
-        else:
-            data["applications"] = None
-        return data
-
-    def choice(self):
-        data = self.cleaned_data
-        return {
-            "unit": data.get("unit"),
-            "approved_from": data.get("approved_from"),
-            "approved_to": data.get("approved_to"),
-            "applications": data.get("applications"),
-        }
 
 
 @screen(ADD, ("GET", "POST"))
@@ -260,24 +201,11 @@ def batch_mark_paid(request, pk):
         else:
             messages.success(
                 request,
-                _("批次%(number)s的%(count)s笔已登记为已发放，短信已发出。") % {"number": batch.number, "count": count},
+                _("批次%(number)s的%(count)s笔已登记为已发放，短信将陆续发出。")
+                % {"number": batch.number, "count": count},
             )
             return redirect("payments_batch", pk=batch.pk)
     return _page(request, _("整批标记已发放"), "payment_mark_paid.html", {"batch": batch, "pending": pending}, True)
-
-
-class BankResultForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("银行回执文件"),
-        help_text=gettext_lazy(".xlsx 或 .csv，须有“申报编号”“状态”两列，失败的行填写“原因”。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_RESULT_FILE_BYTES:
-            raise forms.ValidationError(_("文件不能超过10 MB。"))
-        return upload
 
 
 @screen(CHANGE, ("GET", "POST"))
@@ -300,24 +228,6 @@ def batch_bank_result(request, pk):
         errors = outcome.errors
     return _page(
         request, _("导入银行回执"), "payment_bank_result.html", {"batch": batch, "form": form, "errors": errors}, True
-    )
-
-
-class BankCardForm(forms.Form):
-    bank_card = forms.CharField(
-        label=gettext_lazy("新银行卡号"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    bank_card_confirmed = forms.BooleanField(label=gettext_lazy("我已核对，卡号无误"), required=False)
-    bank_branch = forms.CharField(
-        label=gettext_lazy("银行卡开户行"), max_length=100, help_text=gettext_lazy("请写至支行，例：××银行××支行。")
-    )
-    note = forms.CharField(
-        label=gettext_lazy("说明"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("可不填，例：申请人持新卡到西湖区总工会更正。申请人可以在进度查询中看到。"),
     )
 
 

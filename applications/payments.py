@@ -3,7 +3,8 @@
 - `create_batch` puts approved applications (of a unit, approved in a date range, chosen one by
   one, or all) that are neither awaiting the bank nor paid into a new batch, copying the name,
   bank card, branch and amount as sent to the bank.
-- `transfer_file` writes the batch's transfer file (.xlsx) for the bank.
+- `transfer_file` writes the batch's transfer file (.xlsx) for the bank (formats of both files:
+  `applications.payment_files`).
 - `mark_paid` settles a whole batch as paid; `import_bank_result` reads the bank's result file
   (reference, status, reason), checks every row and applies all of them or none.
 - A failed payment puts the application in `payment_failed` with the bank's reason;
@@ -26,43 +27,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_tasks import task
 
 from .constants import ApplicationState as S
 from .crypto import mask
 from .eligibility import format_date
 from .forms import BRANCH_SUFFIXES, _luhn_ok
 from .models import Application, ApplicationEvent, Campaign, PaymentBatch, PaymentItem
-from .spreadsheets import neutralise
+from .payment_files import PaymentFileError, TransferRow, parse_bank_result, write_transfer_file
 from .workflow import WorkflowError, take, take_all
 
 logger = logging.getLogger("portal.payments")
 
 Result = PaymentItem.Result
 CHUNK = 500  # ids per query (SQLite limits the parameters of one statement)
-
-TRANSFER_SHEET = "转账明细"
-TRANSFER_TITLE = "杭州市职工高技能人才奖励发放转账明细"
-TRANSFER_COLUMNS = ("序号", "姓名", "银行卡号", "银行卡开户行", "金额(元)", "申报编号")
-TRANSFER_WIDTHS = (8, 14, 26, 36, 14, 18)
-TRANSFER_HEADER_ROW = 7  # title, batch, campaign, count, total, exported, then the column headings
-AMOUNT_FORMAT = "#,##0.00"
-TEXT_FORMAT = "@"
-
-RESULT_REFERENCE, RESULT_STATUS, RESULT_REASON = "申报编号", "状态", "原因"
-STATUS_WORDS = {
-    "成功": Result.PAID,
-    "已发放": Result.PAID,
-    "发放成功": Result.PAID,
-    "paid": Result.PAID,
-    "success": Result.PAID,
-    "失败": Result.FAILED,
-    "发放失败": Result.FAILED,
-    "failed": Result.FAILED,
-    "fail": Result.FAILED,
-}
-HEADER_SEARCH_ROWS = 20
-MAX_RESULT_ROWS = 50_000
-REASON_MAX_LENGTH = PaymentItem._meta.get_field("reason").max_length
 
 
 class PaymentError(Exception):
@@ -253,80 +231,7 @@ def _settle_if_done(batch, user, now):
     return True
 
 
-# The transfer file.
-
-
-@dataclass(frozen=True)
-class TransferRow:
-    """One line of a transfer file."""
-
-    name: str
-    bank_card: str
-    bank_branch: str
-    amount: int
-    reference: str
-
-
-def write_transfer_file(out, *, number, campaign_name, count, total, rows, exported_at, write_only=True):
-    """Write a transfer file to the binary stream `out`: the header with the figures, then `rows`.
-
-    `write_only` picks openpyxl's streaming writer (the default; rows are never all in memory) or
-    its ordinary workbook (kept for the benchmark). Card numbers and references are text cells;
-    text that looks like a formula is neutralised. Raises PaymentError if `rows` do not add up
-    to `count` and `total`, which the header has already stated.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    workbook = Workbook(write_only=write_only)
-    sheet = workbook.create_sheet(TRANSFER_SHEET) if write_only else workbook.active
-    sheet.title = TRANSFER_SHEET
-    for index, width in enumerate(TRANSFER_WIDTHS, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{TRANSFER_HEADER_ROW}:{TRANSFER_HEADER_ROW}"
-    sheet.freeze_panes = f"A{TRANSFER_HEADER_ROW + 1}"
-    bold = Font(bold=True)
-
-    def cell(value, number_format=None, font=None):
-        written = WriteOnlyCell(sheet, value=neutralise(value))
-        if number_format:
-            written.number_format = number_format
-        if font:
-            written.font = font
-        return written
-
-    sheet.append([cell(TRANSFER_TITLE, font=Font(bold=True, size=14))])
-    sheet.append([cell("批次号", font=bold), cell(number, TEXT_FORMAT)])
-    sheet.append([cell("奖励活动", font=bold), cell(str(campaign_name))])
-    sheet.append([cell("笔数", font=bold), cell(count, "0")])
-    sheet.append([cell("合计金额(元)", font=bold), cell(total, AMOUNT_FORMAT)])
-    sheet.append([cell("导出时间", font=bold), cell(f"{timezone.localtime(exported_at):%Y-%m-%d %H:%M}")])
-    sheet.append([cell(heading, font=bold) for heading in TRANSFER_COLUMNS])
-    written, summed = 0, 0
-    for row in rows:
-        written += 1
-        summed += row.amount
-        sheet.append(
-            [
-                cell(written, "0"),
-                cell(row.name),
-                cell(str(row.bank_card), TEXT_FORMAT),
-                cell(row.bank_branch),
-                cell(row.amount, AMOUNT_FORMAT),
-                cell(str(row.reference), TEXT_FORMAT),
-            ]
-        )
-    if (written, summed) != (count, total):
-        raise PaymentError(f"转账明细（{written} 笔、{summed} 元）与批次（{count} 笔、{total} 元）不符，已停止导出。")
-    workbook.save(out)
+# The transfer file (its format: applications.payment_files).
 
 
 def transfer_file(batch, *, now=None):
@@ -344,18 +249,21 @@ def transfer_file(batch, *, now=None):
         if not figures["count"]:
             raise PaymentError(f"批次{batch.number}没有待银行转账的明细。")
         out = io.BytesIO()
-        write_transfer_file(
-            out,
-            number=batch.number,
-            campaign_name=batch.campaign.display_name,
-            count=figures["count"],
-            total=figures["total"],
-            rows=(
-                TransferRow(item.name, item.bank_card, item.bank_branch, item.amount, item.application.reference)
-                for item in items.select_related("application").iterator(chunk_size=CHUNK)
-            ),
-            exported_at=now,
-        )
+        try:
+            write_transfer_file(
+                out,
+                number=batch.number,
+                campaign_name=batch.campaign.display_name,
+                count=figures["count"],
+                total=figures["total"],
+                rows=(
+                    TransferRow(item.name, item.bank_card, item.bank_branch, item.amount, item.application.reference)
+                    for item in items.select_related("application").iterator(chunk_size=CHUNK)
+                ),
+                exported_at=now,
+            )
+        except PaymentFileError as error:
+            raise PaymentError(error.message) from error
         if batch.exported_at is None:
             PaymentBatch.objects.filter(pk=batch.pk).update(exported_at=now)
     return out.getvalue()
@@ -368,53 +276,59 @@ def _strip_end(text):
     return text.strip().rstrip("。.；;，,")
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A text message to send once the transaction has committed."""
+def message_for(item):
+    """The text an applicant gets for a settled item: paid (amount, date) or failed (reason, what to do).
 
-    mobile: str
-    text: str
-    purpose: str
-    reference: str
-
-
-def _paid_notice(application, amount, now):
-    return Notice(
-        application.mobile,
-        f"【杭州市总工会】您的{application.campaign.year}年度高技能人才奖励（编号{application.reference}）"
-        f"{amount}元已于{format_date(timezone.localtime(now).date())}发放至您申报时登记的银行卡，请注意查收。",
-        "payment_paid",
-        application.reference,
+    No card number: the texts name the reference and the amount only.
+    """
+    application = item.application
+    about = (
+        f"【杭州市总工会】您的{application.campaign.year}年度高技能人才奖励"
+        f"（编号{application.reference}）{item.amount}元"
     )
+    if item.result == Result.PAID:
+        day = format_date(timezone.localtime(item.settled_at).date())
+        return f"{about}已于{day}发放至您申报时登记的银行卡，请注意查收。"
+    if item.result == Result.FAILED:
+        return (
+            f"{about}发放失败，原因：{_strip_end(item.reason)}。请尽快联系{application.unit.name}"
+            "提供本人正确的银行卡号和开户行（写至支行），更正后将重新发放。"
+        )
+    return None
 
 
-def _failed_notice(application, amount, reason):
-    return Notice(
-        application.mobile,
-        f"【杭州市总工会】您的{application.campaign.year}年度高技能人才奖励（编号{application.reference}）"
-        f"{amount}元发放失败，原因：{_strip_end(reason)}。请尽快联系{application.unit.name}提供本人正确的银行卡号"
-        "和开户行（写至支行），更正后将重新发放。",
-        "payment_failed",
-        application.reference,
-    )
+@task()
+def tell_payment_results(item_ids):
+    """Text each applicant of these settled items their result (a background task: a batch has thousands)."""
+    from .sms import send_sms
+
+    items = PaymentItem.objects.filter(pk__in=item_ids).select_related("application__campaign", "application__unit")
+    for item in items.order_by("pk"):
+        text = message_for(item)
+        if text is None:
+            continue
+        try:
+            send_sms(item.application.mobile, text, purpose=f"payment_{item.result}")
+        except ValueError as error:
+            logger.error("SMS for %s (payment_%s) not sent: %s", item.application.reference, item.result, error)
 
 
-def _send_after_commit(notices):
-    def send():
-        from .sms import send_sms
+def _tell_after_commit(item_ids):
+    """Queue the text messages of these items once the transaction has committed, 500 items a task."""
+    for chunk in _chunks(item_ids):
+        transaction.on_commit(lambda chunk=chunk: _enqueue(chunk))
 
-        for notice in notices:
-            try:
-                send_sms(notice.mobile, notice.text, purpose=notice.purpose)
-            except ValueError as error:
-                logger.error("SMS for %s (%s) not sent: %s", notice.reference, notice.purpose, error)
 
-    if notices:
-        transaction.on_commit(send)
+def _enqueue(item_ids):
+    try:
+        tell_payment_results.enqueue(item_ids)
+    except Exception:
+        logger.exception("could not queue the payment messages; sending them now")
+        tell_payment_results.call(item_ids)
 
 
 def _pay(batch, items, user, now):
-    """Mark `items` (pending, of `batch`) and their applications paid; returns the messages to send."""
+    """Mark `items` (pending, of `batch`) and their applications paid; returns their ids."""
     items = list(items)
     take_all(
         "pay",
@@ -430,7 +344,7 @@ def _pay(batch, items, user, now):
     )
     if updated != len(items):
         raise PaymentError("有明细刚刚已被他人登记结果，请刷新后查看。")
-    return [_paid_notice(item.application, item.amount, now) for item in items]
+    return [item.pk for item in items]
 
 
 def mark_paid(batch, user, *, now=None):
@@ -445,16 +359,15 @@ def mark_paid(batch, user, *, now=None):
         with transaction.atomic():
             locked = _locked(batch)
             _check_open(locked)
-            items = locked.items.filter(result=Result.PENDING).select_related("application__campaign")
-            notices = _pay(locked, items, user, now)
-            if not notices:
+            paid = _pay(locked, locked.items.filter(result=Result.PENDING).only("pk", "application_id"), user, now)
+            if not paid:
                 raise PaymentError(f"批次{locked.number}没有待登记结果的明细。")
             _settle_if_done(locked, user, now)
+            _tell_after_commit(paid)
     except WorkflowError as error:
         raise PaymentError(str(error)) from error
-    _send_after_commit(notices)
     batch.refresh_from_db()
-    return len(notices)
+    return len(paid)
 
 
 @dataclass
@@ -469,114 +382,6 @@ class BankResult:
     @property
     def ok(self):
         return not self.errors
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _read_rows(name, data):
-    """The file's rows as (row number, list of texts); PaymentError if it is neither .xlsx nor .csv."""
-    if data.startswith(b"PK\x03\x04"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [
-                (number, [_text(v) for v in row]) for number, row in enumerate(sheet.iter_rows(values_only=True), 1)
-            ]
-            workbook.close()
-            return rows
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise PaymentError("无法读取这个 Excel 文件，请确认是 .xlsx 格式且没有损坏。") from error
-    if name.lower().endswith((".xls", ".et")) or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise PaymentError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后再上传。")
-    import csv
-
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise PaymentError("无法识别文件的编码，请上传 .xlsx 文件或 UTF-8、GBK 编码的 .csv 文件。")
-    return [(number, [_text(v) for v in row]) for number, row in enumerate(csv.reader(io.StringIO(text)), 1)]
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    row: int
-    reference: str
-    result: str
-    reason: str
-
-
-def parse_bank_result(name, data):
-    """The rows of a bank result file, checked on their own; returns (rows, errors).
-
-    The heading row (within the first 20 rows) must hold 申报编号 and 状态; 原因 (or 失败原因) is
-    read when present; other columns are ignored, so the transfer file with two columns added
-    is accepted. Status: 成功/已发放/paid or 失败/发放失败/failed; a failure needs a reason.
-    """
-    from .sms import check_text
-
-    rows = _read_rows(name, data)
-    header = next(
-        (
-            (number, values)
-            for number, values in rows[:HEADER_SEARCH_ROWS]
-            if RESULT_REFERENCE in values and RESULT_STATUS in values
-        ),
-        None,
-    )
-    if header is None:
-        raise PaymentError(f"文件的前{HEADER_SEARCH_ROWS}行中没有找到含“申报编号”和“状态”两列的表头。")
-    header_row, headings = header
-    reference_col, status_col = headings.index(RESULT_REFERENCE), headings.index(RESULT_STATUS)
-    reason_col = next((i for i, h in enumerate(headings) if h in (RESULT_REASON, "失败原因")), None)
-
-    def at(values, column):
-        return values[column] if column is not None and column < len(values) else ""
-
-    parsed, errors, seen = [], [], {}
-    for number, values in rows:
-        if number <= header_row or not any(values):
-            continue
-        reference = at(values, reference_col).upper()
-        status = at(values, status_col)
-        reason = at(values, reason_col)
-        result = STATUS_WORDS.get(status.lower())
-        problems = []
-        if not reference:
-            problems.append("缺少申报编号")
-        elif reference in seen:
-            problems.append(f"申报编号{reference}与第{seen[reference]}行重复")
-        if result is None:
-            problems.append(f"状态“{status}”无法识别，请填写“成功”或“失败”" if status else "缺少状态")
-        if result == Result.FAILED and not reason:
-            problems.append("状态为失败时须填写原因（申请人会在短信和进度查询中看到）")
-        if len(reason) > REASON_MAX_LENGTH:
-            problems.append(f"原因不能超过{REASON_MAX_LENGTH}字")
-        try:
-            check_text(reason)
-        except ValueError:
-            problems.append("原因中不能含银行卡号或身份证号码（申请人会在短信中看到），请删去号码")
-        if problems:
-            errors.append(f"第{number}行：{'；'.join(problems)}。")
-        if reference:
-            seen.setdefault(reference, number)
-        parsed.append(ResultRow(number, reference, result, reason))
-    if len(parsed) > MAX_RESULT_ROWS:
-        raise PaymentError(f"回执文件超过{MAX_RESULT_ROWS}行，请分批导入。")
-    if not parsed:
-        raise PaymentError("文件中表头以下没有回执数据。")
-    return parsed, errors
 
 
 def _check_against_batch(batch, rows):
@@ -619,7 +424,7 @@ def import_bank_result(batch, file, user, *, now=None):
     now = now or timezone.now()
     try:
         rows, errors = parse_bank_result(getattr(file, "name", "") or "", file.read())
-    except PaymentError as error:
+    except PaymentFileError as error:
         return BankResult(errors=[error.message])
     try:
         with transaction.atomic():
@@ -631,20 +436,20 @@ def import_bank_result(batch, file, user, *, now=None):
                 return BankResult(errors=errors)
             paid = [items[row.reference] for row in rows if row.result == Result.PAID]
             failed = [(items[row.reference], row.reason) for row in rows if row.result == Result.FAILED]
-            notices = _pay(locked, paid, user, now) if paid else []
+            told = _pay(locked, paid, user, now) if paid else []
             for item, reason in failed:
                 if not PaymentItem.objects.filter(pk=item.pk, result=Result.PENDING).update(
                     result=Result.FAILED, reason=reason, settled_at=now
                 ):
                     raise PaymentError("有明细刚刚已被他人登记结果，请刷新后查看。")
                 take("payment_fail", item.application, user, reason, now=now, via="payments")
-                notices.append(_failed_notice(item.application, item.amount, reason))
+                told.append(item.pk)
             settled = _settle_if_done(locked, user, now)
+            _tell_after_commit(told)
     except PaymentError as error:
         return BankResult(errors=[error.message])
     except WorkflowError as error:
         return BankResult(errors=[str(error)])
-    _send_after_commit(notices)
     batch.refresh_from_db()
     return BankResult(paid=len(paid), failed=len(failed), settled=settled)
 
@@ -743,12 +548,12 @@ def reconciliation(target):
             Exists(PaymentItem.objects.filter(batch=target, result=Result.PAID, application=OuterRef("pk"))),
             state=S.PAID,
         )
-        unpaid_with_item = Q()
+        paid_without_item = Application.objects.none()
     else:
         items = PaymentItem.objects.filter(batch__campaign=target).exclude(batch__state=PaymentBatch.State.CANCELLED)
         paid_applications = Application.objects.filter(campaign=target, state=S.PAID)
-        unpaid_with_item = Q(
-            ~Exists(PaymentItem.objects.filter(application=OuterRef("pk"), result=Result.PAID)), state=S.PAID
+        paid_without_item = paid_applications.exclude(
+            Exists(PaymentItem.objects.filter(application=OuterRef("pk"), result=Result.PAID))
         )
     rows = {row["result"]: row for row in items.values("result").annotate(count=Count("pk"), total=Sum("amount"))}
     by_result = tuple(
@@ -759,11 +564,10 @@ def reconciliation(target):
         count=Count("pk"), total=Coalesce(Sum("amount"), Value(0), output_field=IntegerField())
     )
     wrong = items.filter(result=Result.PAID).filter(~Q(application__state=S.PAID) | ~Q(amount=F("application__amount")))
-    mismatched = set(wrong.values_list("application__reference", flat=True)[:50])
-    if unpaid_with_item:
-        mismatched |= set(
-            Application.objects.filter(unpaid_with_item, campaign=target).values_list("reference", flat=True)[:50]
-        )
+    mismatched = {
+        *wrong.values_list("application__reference", flat=True)[:50],
+        *paid_without_item.values_list("reference", flat=True)[:50],
+    }
     paid = next(row for row in by_result if row.result == Result.PAID)
     return Reconciliation(
         by_result=by_result,

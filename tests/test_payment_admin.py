@@ -106,6 +106,7 @@ def test_creating_a_batch_shows_count_and_total_first_then_creates_exactly_that(
     fields = {"campaign": campaign_2022.pk, "unit": xihu.pk, "note": "西湖区第一批"}
     html = client.post(NEW, {**fields, "action": "preview"}).content.decode()
     assert "符合条件：2 份，合计 1300 元" in html and "创建批次（2 份，1300 元）" in html
+    assert 'name="expected_count" value="2"' in html and 'name="expected_total" value="1300"' in html
     assert not PaymentBatch.objects.exists()
     response = client.post(NEW, {**fields, "action": "create", "expected_count": 2, "expected_total": 1300})
     batch = PaymentBatch.objects.get()
