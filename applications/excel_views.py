@@ -23,14 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
-from wagtail.admin.menu import MenuItem
 
 from . import annex_tables, audit
 from .access import visible_applications
 from .constants import LIVE_STATES, ApplicationState, Channel
 from .models import Application, Campaign, ReviewUnit
 from .progress import city_totals, unit_progress
-from .review_admin import can_review_list
+from .review_admin import ReviewerMenuItem, can_review_list
 from .spreadsheets import XLSX_CONTENT_TYPE
 
 BLANK_MAX_AGE = 3600
@@ -241,14 +240,9 @@ def summary_export(request):
     )
 
 
-class ReviewerMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_review_list(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_export_menu_item():
-    return ReviewerMenuItem(_("导出汇总表"), reverse("applications_export_summary"), icon_name="download", order=153)
+    return ReviewerMenuItem(_("导出汇总表"), reverse("applications_export_summary"), icon_name="download", order=155)
 
 
 urlpatterns = [
