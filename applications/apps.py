@@ -9,4 +9,4 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         # checks registers the PDF font check; Wagtail reads hooks only from wagtail_hooks.py, so the
         # modules that register admin URLs and a menu item of their own are imported here.
-        from . import checks, pdf_views  # noqa: F401
+        from . import bundle_views, checks, pdf_views  # noqa: F401

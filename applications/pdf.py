@@ -29,6 +29,11 @@ STYLESHEET = "css/annex3-pdf.css"
 TEMPLATE = "documents/annex3.html"
 FORM_LANGUAGE = "zh-hans"  # the official form is Chinese whatever the reader's language
 BLANK_CACHE_SECONDS = 24 * 3600
+# What fits the fixed grid: longer opinions and bank branches are set smaller, and an opinion beyond
+# OPINION_MAX_CHARS is cut with a pointer to the full text, so a form is always exactly one page.
+LONG_OPINION_CHARS = 110
+OPINION_MAX_CHARS = 180
+LONG_CELL_CHARS = 14
 
 
 class FontMissingError(RuntimeError):
@@ -95,10 +100,19 @@ class Opinion:
     text: str = ""
     date: datetime.date | None = None
 
+    def __post_init__(self):
+        self.text = (self.text or "").strip()
+        if len(self.text) > OPINION_MAX_CHARS:
+            self.text = self.text[:OPINION_MAX_CHARS] + "……（全文见系统办理记录）"
+
     @property
     def label_lines(self):
         """The label broken where the official form breaks it in its narrow column."""
         return OPINION_LABEL_LINES.get(self.label, [self.label])
+
+    @property
+    def is_long(self):
+        return len(self.text) > LONG_OPINION_CHARS
 
 
 @dataclass
@@ -127,6 +141,10 @@ class Annex3:
     years_in_hangzhou: str = ""
     opinions: list = field(default_factory=list)
     footer: str = ""
+
+    @property
+    def bank_branch_is_long(self):
+        return len(self.bank_branch) > LONG_CELL_CHARS
 
 
 OPINION_LABELS = ("基层工会意见", "区县市产业工会意见", "市总工会意见")
