@@ -18,7 +18,9 @@ MAX_RESULT_FILE_BYTES = 10 * 1024 * 1024
 class BatchForm(forms.Form):
     """Which approved applications to pay: all, one unit's, approved in a date range, or listed by reference."""
 
-    campaign = forms.ModelChoiceField(label=gettext_lazy("奖励活动"), queryset=Campaign.objects.order_by("-year"))
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("奖励活动"), queryset=Campaign.objects.order_by("-year"), empty_label=None
+    )
     unit = forms.ModelChoiceField(
         label=gettext_lazy("审核单位"),
         queryset=ReviewUnit.objects.all(),
