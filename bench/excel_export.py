@@ -193,12 +193,12 @@ def child(writer, count, mode):
             _current, peak = tracemalloc.get_traced_memory()
             print(json.dumps({"peak_traced": peak}))
             return
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         written = write(writer, out, count)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         size = out.tell()
     maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    figures = {"seconds": seconds, "maxrss": maxrss_kb * 1024, "rss_before": before * 1024, "bytes": size}
+    figures = {"seconds": seconds, "cpu": cpu, "maxrss": maxrss_kb * 1024, "rss_before": before * 1024, "bytes": size}
     print(json.dumps({**figures, "rows": written}))
 
 
@@ -253,6 +253,7 @@ def run(args):
             figures[writer] = {
                 "seconds": statistics.median(run["seconds"] for run in runs),
                 "samples": [round(run["seconds"], 3) for run in runs],
+                "cpu": statistics.median(run["cpu"] for run in runs),
                 "maxrss": max(run["maxrss"] for run in runs),
                 "rss_growth": max(run["maxrss"] - run["rss_before"] for run in runs),
                 "bytes": runs[0]["bytes"],
@@ -270,18 +271,25 @@ def print_table(count, figures):
     base = figures["openpyxl"]
     write_only = figures["openpyxl_write_only"]
     print(f"\n{count} rows (median of {len(base['samples'])}):")
-    print("| writer | time s | of default | peak traced MB | of default | RSS growth MB | max RSS MB | of default |")
-    print("| --- | --: | --: | --: | --: | --: | --: | --: |")
+    print(
+        "| writer | time s | of default | CPU s | of default | peak traced MB | of default "
+        "| RSS growth MB | max RSS MB | of default |"
+    )
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
     for writer in WRITERS:
         f = figures[writer]
         traced = f.get("peak_traced")
         print(
             f"| {LABELS[writer]} | {f['seconds']:.2f} | {f['seconds'] / base['seconds']:.0%} | "
+            f"{f['cpu']:.2f} | {f['cpu'] / base['cpu']:.0%} | "
             + (f"{traced / 1e6:.1f} | {traced / base['peak_traced']:.0%} | " if traced else "– | – | ")
             + f"{f['rss_growth'] / 2**20:.0f} | {f['maxrss'] / 2**20:.0f} | {f['maxrss'] / base['maxrss']:.0%} |"
         )
     xw = figures["xlsxwriter"]
-    line = f"XlsxWriter vs openpyxl write-only: time {xw['seconds'] / write_only['seconds']:.0%}"
+    line = (
+        f"XlsxWriter vs openpyxl write-only: time {xw['seconds'] / write_only['seconds']:.0%}, "
+        f"CPU {xw['cpu'] / write_only['cpu']:.0%}"
+    )
     if xw.get("peak_traced"):
         line += f", peak traced memory {xw['peak_traced'] / write_only['peak_traced']:.0%}"
     print(line + f", max RSS {xw['maxrss'] / write_only['maxrss']:.0%}; file {xw['bytes'] / 1e6:.2f} MB")
