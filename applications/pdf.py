@@ -13,6 +13,7 @@ import datetime
 import functools
 import hashlib
 import subprocess
+import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -90,6 +91,10 @@ class _Assets:
 @functools.lru_cache(maxsize=4)
 def _assets(family):
     return _Assets(family)
+
+
+# The shared font configuration (a Pango font map) is not safe to use from two threads at once.
+_render_lock = threading.RLock()
 
 
 @dataclass
@@ -244,16 +249,18 @@ def render_document(forms, title=None):
     assets = _assets(require_font())
     with translation.override(FORM_LANGUAGE):
         html = render_to_string(TEMPLATE, {"forms": forms, "title": title or forms[0].title})
-    return HTML(string=html, url_fetcher=assets.fetcher).render(
-        font_config=assets.font_config, stylesheets=assets.stylesheets
-    )
+    with _render_lock:
+        return HTML(string=html, url_fetcher=assets.fetcher).render(
+            font_config=assets.font_config, stylesheets=assets.stylesheets
+        )
 
 
 def write_pdf(documents):
     """The pages of one or more rendered documents as the bytes of one PDF."""
     documents = list(documents)
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    with _render_lock:
+        return documents[0].copy(pages).write_pdf()
 
 
 def filled_form_pdf(application):
