@@ -196,7 +196,8 @@ def opinions_for(application, events):
         ):
             city_event = event
     unit = _stage_opinion(OPINION_LABELS[1], unit_event)
-    if unit_event is not None and not unit_event.from_state and unit.text == application.grassroots_opinion:
+    entered_on_paper = unit_event is not None and not unit_event.from_state
+    if entered_on_paper and unit_event.opinion.strip() == application.grassroots_opinion.strip():
         unit.text = ""
     return [
         Opinion(OPINION_LABELS[0], application.grassroots_opinion),
