@@ -7,6 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("奖励申报")
 
     def ready(self):
-        # checks registers the PDF font check; Wagtail reads hooks only from wagtail_hooks.py, so the
-        # modules that register admin URLs and a menu item of their own are imported here.
-        from . import bundle_views, checks, pdf_views  # noqa: F401
+        from . import checks  # noqa: F401  (registers the system checks: PDF font, stylesheet, pdfunite)

@@ -10,7 +10,17 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
-from . import admin_views, annex4_views, dashboard_hooks, payment_admin, review_admin  # noqa: F401  (they register admin views)
+# These modules register admin URLs, views and menu items of their own.
+from . import (  # noqa: F401
+    admin_views,
+    annex4_views,
+    bundle_views,
+    dashboard_hooks,
+    excel_views,
+    payment_admin,
+    pdf_views,
+    review_admin,
+)
 from .admin_search import KeyedIdSearchHandler
 from .crypto import keyed_hash, mask
 from .members import validate_id_number, validate_mobile

@@ -137,6 +137,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # ID card, certificate and bank card images: never under MEDIA_URL, served only after a permission check.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# The Chinese font of the PDF forms, found through fontconfig (Debian: fonts-noto-cjk). Checked at start-up.
+PDF_FONT_FAMILY = env("PDF_FONT_FAMILY", default="Noto Serif CJK SC")
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
