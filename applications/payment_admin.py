@@ -270,6 +270,25 @@ def correct_bank_card(request, pk):
     )
 
 
+@screen(CHANGE, ("GET", "POST"))
+def batch_cancel(request, pk):
+    """Confirm with a reason, then void a batch whose transfer file was never exported."""
+    batch = _batch(pk)
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.method == "POST":
+        try:
+            payments.cancel_batch(batch, request.user, reason)
+        except payments.PaymentError as refused:
+            error = refused.errors.get("reason", refused.message)
+        else:
+            messages.success(request, _("批次%(number)s已作废，其中的申报可放入新的批次。") % {"number": batch.number})
+            return redirect("payments_batch", pk=batch.pk)
+    figures = batch.items.aggregate(count=Count("pk"), total=Sum("amount"))
+    context = {"batch": batch, "figures": figures, "reason": reason, "error": error}
+    return _page(request, _("作废发放批次"), "payment_cancel.html", context, True)
+
+
 @hooks.register("register_admin_urls")
 def register_payment_urls():
     return [
@@ -279,6 +298,7 @@ def register_payment_urls():
         path("payments/<int:pk>/transfer-file/", batch_transfer_file, name="payments_transfer_file"),
         path("payments/<int:pk>/mark-paid/", batch_mark_paid, name="payments_mark_paid"),
         path("payments/<int:pk>/bank-result/", batch_bank_result, name="payments_bank_result"),
+        path("payments/<int:pk>/cancel/", batch_cancel, name="payments_cancel"),
         path("payments/correct-card/<int:pk>/", correct_bank_card, name="payments_correct_card"),
     ]
 

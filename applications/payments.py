@@ -231,6 +231,33 @@ def _settle_if_done(batch, user, now):
     return True
 
 
+def cancel_batch(batch, user, reason, *, now=None):
+    """Void an open batch whose transfer file was never exported: nothing can have reached the bank.
+
+    Its items are removed, so their applications are free for another batch; the batch keeps its
+    number (never reused), who cancelled it and why, and how many and how much it held.
+    """
+    _require(user, "applications.change_paymentbatch")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError("作废须填写原因。", {"reason": "请填写作废原因。"})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(batch)
+        _check_open(locked, exported=False)
+        if locked.exported_at is not None:
+            raise PaymentError("转账文件已导出，银行可能已在办理，不能作废；请按银行回执登记结果。")
+        figures = locked.items.aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), 0))
+        locked.items.all().delete()
+        note = f"作废：{reason}（原{figures['count']}笔，{figures['total']}元）"
+        PaymentBatch.objects.filter(pk=locked.pk).update(
+            state=PaymentBatch.State.CANCELLED, settled_by=user, settled_at=now, note=note[:200]
+        )
+    logger.info("%s cancelled payment batch %s: %s", user.get_username(), locked.number, note)
+    batch.refresh_from_db()
+    return batch
+
+
 # The transfer file (its format: applications.payment_files).
 
 

@@ -262,3 +262,25 @@ def test_the_list_shows_the_campaign_reconciliation_and_failed_payments(client, 
     assert "发放失败、待更正银行卡：1 份" in html and "state__exact=payment_failed" in html
     assert client.get(INDEX, {"campaign": "abc"}).status_code == 404
     assert client.get(INDEX, {"campaign": datetime.date.today().year + 50}).status_code == 404
+
+
+def test_voiding_a_batch_asks_for_a_reason_and_keeps_what_was_typed(client, batch, service_center):
+    client.force_login(service_center)
+    url = f"/admin/payments/{batch.pk}/cancel/"
+    assert "作废本批次" in client.get(f"/admin/payments/{batch.pk}/").content.decode()
+    html = client.post(url, {"reason": " "}).content.decode()
+    assert "请填写作废原因" in html and 'aria-invalid="true"' in html
+    batch.refresh_from_db()
+    assert batch.state == PaymentBatch.State.OPEN
+    response = client.post(url, {"reason": "误选了单位"})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.state == PaymentBatch.State.CANCELLED and "误选了单位" in batch.note
+
+
+@pytest.mark.parametrize("role_fixture", ["economic", "reviewer"])
+def test_only_the_service_center_voids_a_batch(request, client, batch, role_fixture):
+    client.force_login(request.getfixturevalue(role_fixture))
+    assert client.post(f"/admin/payments/{batch.pk}/cancel/", {"reason": "x"}).status_code == 404
+    batch.refresh_from_db()
+    assert batch.state == PaymentBatch.State.OPEN

@@ -578,3 +578,29 @@ def test_reconciliation_shows_a_paid_application_without_a_paid_item(campaign_20
     assert (figures.paid_total, figures.paid_applications_total) == (application.amount, application.amount + 500)
     assert figures.mismatched == (stray.reference,)
     assert payments.reconciliation(batch).balanced
+
+
+def test_a_batch_not_yet_exported_can_be_voided_and_its_applications_go_in_a_new_one(campaign_2022, service_center):
+    first, second = approved(campaign_2022), approved(campaign_2022)
+    batch = payments.create_batch(campaign_2022, service_center)
+    with pytest.raises(PaymentError, match="须填写原因"):
+        payments.cancel_batch(batch, service_center, "  ")
+    payments.cancel_batch(batch, service_center, "误选了单位")
+    assert batch.state == PaymentBatch.State.CANCELLED and not batch.items.exists()
+    assert batch.note == "作废：误选了单位（原2笔，1200元）" and batch.settled_by == service_center
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert {first.state, second.state} == {S.APPROVED}
+    again = payments.create_batch(campaign_2022, service_center)
+    assert again.number != batch.number and again.items.count() == 2
+
+
+def test_an_exported_batch_cannot_be_voided(campaign_2022, service_center, economic):
+    approved(campaign_2022)
+    batch = exported(payments.create_batch(campaign_2022, service_center))
+    with pytest.raises(PaymentError, match="不能作废"):
+        payments.cancel_batch(batch, service_center, "重复")
+    with pytest.raises(PaymentError, match="无权"):
+        payments.cancel_batch(batch, economic, "重复")
+    batch.refresh_from_db()
+    assert batch.state == PaymentBatch.State.OPEN and batch.items.count() == 1
