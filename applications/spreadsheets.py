@@ -13,7 +13,8 @@
 `write_table` streams: it uses XlsxWriter's constant_memory mode, which writes each row to a
 temporary file as soon as the next one starts, so 50,000 rows need no more memory than 50. It was
 measured against openpyxl's default and write-only modes (bench/excel_export.py, bench/README.md):
-about 3 times as fast as write-only at the same, flat, memory.
+for the filled Annex 4 it takes 30-40 % of the CPU time of either openpyxl mode, and under 1 MB
+of Python memory where the default mode takes 41 MB for 8,000 rows and 246 MB for 50,000.
 """
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
