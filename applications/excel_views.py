@@ -1,11 +1,8 @@
 """Excel downloads: the blank Annex 4 and Annex 1 with live counts for everyone, a filled Annex 4 for reviewers.
 
-All of them are in `urlpatterns`, which config/urls.py includes at the site root. The reviewers'
-export lives under /admin/ behind Wagtail's own admin check (`require_admin_access`), like the
-pages registered through the `register_admin_urls` hook: that hook is collected when
-`wagtail.admin.urls` is first imported (at the top of config/urls.py), before this module is,
-so a hook here would never be seen. Its paths end without a slash, because the admin answers
-every other `/admin/…/` path with its own 404. The admin menu item, collected later, is a hook.
+`urlpatterns` holds the public downloads (included at the site root by config/urls.py); the
+reviewers' export is an admin page and file, registered below through Wagtail's hooks (this module
+is imported by wagtail_hooks.py, so Wagtail sees them).
 """
 
 import io
@@ -22,7 +19,6 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from wagtail import hooks
-from wagtail.admin.auth import require_admin_access
 
 from . import annex_tables, audit
 from .access import visible_applications
@@ -240,6 +236,14 @@ def summary_export(request):
     )
 
 
+@hooks.register("register_admin_urls")
+def register_export_urls():
+    return [
+        path("exports/summary-table/", summary_export_page, name="applications_export_summary"),
+        path("exports/summary-table.xlsx", summary_export, name="applications_export_summary_xlsx"),
+    ]
+
+
 @hooks.register("register_admin_menu_item")
 def register_export_menu_item():
     return ReviewerMenuItem(_("导出汇总表"), reverse("applications_export_summary"), icon_name="download", order=155)
@@ -248,14 +252,4 @@ def register_export_menu_item():
 urlpatterns = [
     path("downloads/<int:year>/summary-table.xlsx", summary_table, name="downloads_summary_table"),
     path("downloads/<int:year>/quota-table.xlsx", quota_table, name="downloads_quota_table"),
-    path(
-        "admin/exports/summary-table",
-        require_admin_access(summary_export_page),
-        name="applications_export_summary",
-    ),
-    path(
-        "admin/exports/summary-table.xlsx",
-        require_admin_access(summary_export),
-        name="applications_export_summary_xlsx",
-    ),
 ]

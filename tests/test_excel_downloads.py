@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 SUMMARY = "/downloads/2022/summary-table.xlsx"
 QUOTA = "/downloads/2022/quota-table.xlsx"
 EXPORT = "/admin/exports/summary-table.xlsx"
-EXPORT_PAGE = "/admin/exports/summary-table"
+EXPORT_PAGE = "/admin/exports/summary-table/"
 ANNEX_4_COLUMNS = [
     "序号",
     "姓名",
