@@ -5,9 +5,7 @@ the `Member` table, filled by `import_members` from the list the city union keep
 membership service can replace it through `settings.MEMBER_DIRECTORY` (a dotted path).
 """
 
-import csv
 import datetime
-import io
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from django.utils.module_loading import import_string
 
 from .crypto import keyed_hash
 from .models import Member, ReviewUnit
-from .xlsx_reader import WorkbookError, is_xlsx, read_first_sheet
+from .xlsx_reader import WorkbookError, read_table
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
@@ -181,7 +179,7 @@ def import_members(path_or_file, *, skip_invalid=False) -> ImportReport:
     Raises MemberImportError when the file cannot be read or lacks a column.
     """
     data, name = _read_bytes(path_or_file)
-    rows = _read_xlsx(data) if is_xlsx(data) else _read_csv(data, name)
+    rows = _read_rows(data, name)
     header_index, columns = _find_header(rows)
     units = {unit.name: unit for unit in ReviewUnit.objects.filter(is_active=True)}
 
@@ -225,25 +223,11 @@ def _read_bytes(path_or_file):
     return (data.encode() if isinstance(data, str) else data), getattr(path_or_file, "name", "") or ""
 
 
-def _read_xlsx(data):
+def _read_rows(data, name):
     try:
-        return read_first_sheet(data, data_only=True)
+        return read_table(data, name)
     except WorkbookError as error:
         raise MemberImportError(str(error)) from error
-
-
-def _read_csv(data, name):
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or str(name).lower().endswith(".xls"):
-        raise MemberImportError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后再导入。")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise MemberImportError("无法识别 CSV 文件的编码，请保存为 UTF-8 或 GB18030（GBK）编码。")
-    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def _header_key(value):

@@ -13,13 +13,13 @@ file with two columns added is accepted. 状态: 成功/已发放/发放成功/p
 失败/发放失败/failed/fail; a failed row needs a reason, which the applicant will read.
 """
 
-import io
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from .models import PaymentItem
 from .spreadsheets import neutralise
+from .xlsx_reader import WorkbookError, read_table
 
 Result = PaymentItem.Result
 
@@ -144,32 +144,11 @@ def _text(value):
 
 def _read_rows(name, data):
     """The file's rows as (row number, list of texts); PaymentFileError if it is neither .xlsx nor .csv."""
-    if data.startswith(b"PK\x03\x04"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [
-                (number, [_text(v) for v in row]) for number, row in enumerate(sheet.iter_rows(values_only=True), 1)
-            ]
-            workbook.close()
-            return rows
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise PaymentFileError("无法读取这个 Excel 文件，请确认是 .xlsx 格式且没有损坏。") from error
-    if name.lower().endswith((".xls", ".et")) or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise PaymentFileError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后再上传。")
-    import csv
-
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise PaymentFileError("无法识别文件的编码，请上传 .xlsx 文件或 UTF-8、GBK 编码的 .csv 文件。")
-    return [(number, [_text(v) for v in row]) for number, row in enumerate(csv.reader(io.StringIO(text)), 1)]
+    try:
+        rows = read_table(data, name)
+    except WorkbookError as error:
+        raise PaymentFileError(str(error)) from error
+    return [(number, [_text(value) for value in row]) for number, row in enumerate(rows, 1)]
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
-"""Reading the first worksheet of an uploaded .xlsx, for the imports (members, Annex 4 summary table).
+"""Reading uploaded tables: the first worksheet of an .xlsx, or a .csv (members, Annex 4, bank results).
 
 An .xlsx is a zip archive, so a hostile one can unpack to far more than it weighs; callers that
 take files from the web give limits (`max_unpacked_bytes`, `max_rows`) that are checked before
 and while the sheet is read, never after.
 """
 
+import csv
 import io
 import zipfile
 
 XLSX_SIGNATURE = b"PK\x03\x04"
+OLD_EXCEL_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and WPS .et (OLE2 compound files)
 
 
 class WorkbookError(ValueError):
@@ -67,3 +69,23 @@ def read_first_sheet(data: bytes, *, data_only: bool, max_rows=None, max_unpacke
         raise WorkbookError("无法读取 .xlsx 文件，请确认文件未损坏。") from error
     finally:
         workbook.close()
+
+
+def read_table(data: bytes, name: str = "", **xlsx_options) -> list[list]:
+    """The rows of an .xlsx (its first sheet, see `read_first_sheet`) or of a .csv in UTF-8 or GBK.
+
+    Refuses the old binary .xls with a message saying how to save it as .xlsx or .csv.
+    """
+    if is_xlsx(data):
+        return read_first_sheet(data, **{"data_only": True, **xlsx_options})
+    if data.startswith(OLD_EXCEL_SIGNATURE) or str(name).lower().endswith((".xls", ".et")):
+        raise WorkbookError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后再上传。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise WorkbookError("无法识别文件的编码，请上传 .xlsx 文件或 UTF-8、GBK 编码的 .csv 文件。")
+    return list(csv.reader(io.StringIO(text, newline="")))

@@ -447,7 +447,7 @@ def test_a_gbk_csv_from_the_bank_is_read(campaign_2022, service_center):
         (SimpleUploadedFile("x.csv", "姓名,金额\n张三,600\n".encode()), "没有找到含“申报编号”和“状态”两列的表头"),
         (SimpleUploadedFile("x.csv", "申报编号,状态\n".encode()), "没有回执数据"),
         (SimpleUploadedFile("x.xls", b"\xd0\xcf\x11\xe0old"), "另存为 .xlsx 或 .csv"),
-        (SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken"), "无法读取这个 Excel 文件"),
+        (SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken"), "无法读取 .xlsx 文件"),
     ],
     ids=["no-header", "no-rows", "old-xls", "broken-xlsx"],
 )
