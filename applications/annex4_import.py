@@ -49,7 +49,7 @@ from .constants import LIVE_STATES, Channel
 from .crypto import keyed_hash
 from .forms import BRANCH_SUFFIXES, _luhn_ok
 from .members import _read_bytes, _text, gender_and_birth_date, validate_id_number, validate_mobile
-from .models import Application, SkillLevel
+from .models import Application, ReviewUnit, SkillLevel
 from .submission import Applicant, SubmissionError, applied_in_previous_campaign, submit
 from .xlsx_reader import WorkbookError, is_xlsx, read_first_sheet
 
@@ -68,8 +68,9 @@ COLUMNS = {
     "bank_branch": "银行卡开户行",
     "issued_on": "发证时间",
     "grassroots_union": "基层工会",
+    "unit": "所属工会",
 }
-OPTIONAL = ("seq", "issued_on", "grassroots_union")
+OPTIONAL = ("seq", "issued_on", "grassroots_union", "unit")
 ALIASES = {
     "身份证号码": "id_number",
     "手机号码": "mobile",
@@ -82,6 +83,8 @@ ALIASES = {
     "等级证书编号": "certificate_number",
     "开户行": "bank_branch",
     "证书发证时间": "issued_on",
+    "所属区县市(产业)工会": "unit",
+    "审核单位": "unit",
 }
 ERROR_COLUMN = "错误说明"
 MISSING_UNION = "未填写基层工会；受奖励人员所在单位必须建立工会组织。"
@@ -171,7 +174,7 @@ def _find_header(rows):
             if missing:
                 raise SummaryTableError(f"第{index + 1}行表头缺少列：{'、'.join(missing)}。")
             return index, columns
-    expected = "、".join(title for key, title in COLUMNS.items() if key not in ("grassroots_union",))
+    expected = "、".join(title for key, title in COLUMNS.items() if key not in OPTIONAL or key == "seq")
     raise SummaryTableError(f"找不到表头，前{HEADER_SEARCH_ROWS}行中应有一行包含这些列：{expected}。")
 
 
@@ -281,7 +284,9 @@ def validate_rows(table: SummaryTable, campaign, unit, *, today=None, grassroots
     rules = eligibility.rules_for(campaign)
     rewarded = "、".join(level.name for level in rules.rewarded_levels)
     levels_by_name = {level.name: level for level in SkillLevel.objects.all()}
+    unit_names = set(ReviewUnit.objects.values_list("name", flat=True))
     results = [_validate_row(row, rules, rewarded, levels_by_name, unit, today) for row in table.rows]
+    _check_units(table, results, unit, unit_names)
     _flag_duplicates(results)
     _flag_existing(results, campaign)
     _check_eligibility(results, campaign, rules, today)
@@ -295,6 +300,19 @@ def validate_rows(table: SummaryTable, campaign, unit, *, today=None, grassroots
         if result.errors:
             result.values = None
     return results
+
+
+def _check_units(table, results, unit, unit_names):
+    """An optional 所属工会 column must name the uploading unit: the unit channel is per unit."""
+    for summary_row, result in zip(table.rows, results, strict=True):
+        named = re.sub(r"\s", "", _text(summary_row.cells.get("unit")))
+        if not named or named == unit.name or _is_formula("unit", summary_row.cells.get("unit")):
+            continue
+        if named in unit_names:
+            message = f"“{named}”不是本单位（{unit.name}）；其他单位的人员请由该单位上传。"
+        else:
+            message = f"“{named}”不是审核单位的名称（见附件1任务分解表），本表只能填写“{unit.name}”。"
+        result.errors.append(CellError(summary_row.row, COLUMNS["unit"], message))
 
 
 def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):

@@ -241,3 +241,20 @@ def test_sheets_over_the_size_limits_are_refused(setup, monkeypatch):
     monkeypatch.setattr(annex4_import, "MAX_UNPACKED_BYTES", 1024)
     with pytest.raises(SummaryTableError, match="解压后超过"):
         parse_summary_table(io.BytesIO(data))
+
+
+def test_a_unit_column_must_name_the_uploading_unit(setup):
+    campaign, unit, user = setup
+    header = [*HEADER, "所属工会"]
+    rows = [
+        person(1, campaign, 所属工会="西湖区总工会"),
+        person(2, campaign, 所属工会="拱墅区总工会"),
+        person(3, campaign, 所属工会="西湖区工会"),
+        person(4, campaign, 所属工会=None),
+    ]
+    results, outcome = run(workbook_bytes(rows, header=header), campaign, unit, user)
+    assert [result.ok for result in results] == [True, False, False, True]
+    found = messages(results)
+    assert "不是本单位（西湖区总工会）" in found[(5, "所属工会")]
+    assert "“西湖区工会”不是审核单位的名称" in found[(6, "所属工会")]
+    assert outcome.refused and not Application.objects.filter(campaign=campaign).exists()
