@@ -141,7 +141,8 @@ def review(request, pk):
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{application.reference}：已{TRANSITIONS[action].verb}。")
+            done = _("%(ref)s：已%(verb)s。") % {"ref": application.reference, "verb": TRANSITIONS[action].verb}
+            messages.success(request, done)
             return redirect("applications_review", pk=application.pk)
     return TemplateResponse(
         request,
@@ -180,7 +181,9 @@ def bulk_review(request):
         chosen = pending.filter(pk__in=request.POST.getlist("application"))
         done, refused = take_many(action, chosen, request.user, opinion)
         if done:
-            messages.success(request, f"已{TRANSITIONS[action].verb} {len(done)} 份申报。")
+            messages.success(
+                request, _("已%(verb)s %(count)s 份申报。") % {"verb": TRANSITIONS[action].verb, "count": len(done)}
+            )
         for application, reason in refused:
             messages.error(request, f"{application.reference}：{reason}")
         if done and not refused:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .access import can_view, visible_applications
 from .constants import ApplicationState as S
@@ -34,16 +35,16 @@ class Transition:
 
 
 TRANSITIONS = {
-    "unit_approve": Transition(S.SUBMITTED, S.UNIT_APPROVED, "applications.pre_review_application", "预审通过"),
-    "unit_reject": Transition(S.SUBMITTED, S.REJECTED, "applications.pre_review_application", "驳回", True),
-    "city_approve": Transition(S.UNIT_APPROVED, S.APPROVED, "applications.final_review_application", "审核通过"),
-    "city_reject": Transition(S.UNIT_APPROVED, S.REJECTED, "applications.final_review_application", "驳回", True),
-    "pay": Transition(S.APPROVED, S.PAID, "applications.change_paymentbatch", "标记已发放", only_via="payments"),
+    "unit_approve": Transition(S.SUBMITTED, S.UNIT_APPROVED, "applications.pre_review_application", _("预审通过")),
+    "unit_reject": Transition(S.SUBMITTED, S.REJECTED, "applications.pre_review_application", _("驳回"), True),
+    "city_approve": Transition(S.UNIT_APPROVED, S.APPROVED, "applications.final_review_application", _("审核通过")),
+    "city_reject": Transition(S.UNIT_APPROVED, S.REJECTED, "applications.final_review_application", _("驳回"), True),
+    "pay": Transition(S.APPROVED, S.PAID, "applications.change_paymentbatch", _("标记已发放"), only_via="payments"),
     "payment_fail": Transition(
-        S.APPROVED, S.PAYMENT_FAILED, "applications.change_paymentbatch", "标记发放失败", True, only_via="payments"
+        S.APPROVED, S.PAYMENT_FAILED, "applications.change_paymentbatch", _("标记发放失败"), True, only_via="payments"
     ),
     "correct_bank_card": Transition(
-        S.PAYMENT_FAILED, S.APPROVED, "applications.change_paymentbatch", "更正银行卡信息", only_via="payments"
+        S.PAYMENT_FAILED, S.APPROVED, "applications.change_paymentbatch", _("更正银行卡信息"), only_via="payments"
     ),
 }
 
