@@ -5,8 +5,10 @@ the city service center (view_all_applications) those of any unit or of the whol
 else sees no bundle at all.
 
 The task renders the forms in chunks (one HTML document per chunk, one layout pass, shared
-stylesheet and fonts), records its progress after each chunk, joins the chunks' pages into one
-PDF per part of at most PART_SIZE forms, and the parts into the one PDF kept in private storage.
+stylesheet and fonts) as values layers over the blank form laid out once (pdf.render_layers; a form
+with a value that does not fit is rendered whole), records its progress after each chunk, joins the
+chunks' pages into one PDF per part of at most PART_SIZE forms, drawing the blank form under each
+values layer, and the parts into the one PDF kept in private storage.
 """
 
 import gc
@@ -145,17 +147,19 @@ def _render_part(application_ids, chunk_size, title, now, on_chunk):
     out of the garbage collector's sight meanwhile (gc.freeze), which would otherwise walk them again
     and again.
     """
-    documents = []
+    documents, pages = [], []
     try:
         for chunk in _chunks(application_ids, chunk_size):
             found = Application.objects.select_related("campaign", "unit", "new_level", "previous_level")
             found = found.prefetch_related("events").in_bulk(chunk)
             forms = [pdf.filled_form(found[pk], now=now) for pk in chunk if pk in found]
             if forms:
-                documents.append(pdf.render_document(forms, title=title))
+                chunk_pages, chunk_documents = pdf.render_layers(forms, title=title)
+                pages += chunk_pages
+                documents += chunk_documents
             gc.freeze()
             on_chunk(len(chunk))
-        return pdf.write_pdf(documents) if documents else None
+        return pdf.write_layers(documents, pages) if pages else None
     finally:
         gc.unfreeze()
 

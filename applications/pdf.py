@@ -12,6 +12,8 @@ many forms costs little more per form than its layout (see bench/pdf_forms.py).
 import datetime
 import functools
 import hashlib
+import html
+import io
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -86,12 +88,20 @@ class _Assets:
             CSS(filename=finders.find(STYLESHEET), font_config=self.font_config, url_fetcher=self.fetcher),
             CSS(string=f'html {{ font-family: "{quoted}"; }}', font_config=self.font_config, url_fetcher=self.fetcher),
         ]
+        self.underlay_stylesheets = [
+            *self.stylesheets,
+            CSS(string=UNDERLAY_CSS, font_config=self.font_config, url_fetcher=self.fetcher),
+        ]
 
 
 @functools.lru_cache(maxsize=4)
 def _assets(family):
     return _Assets(family)
 
+
+# The blank form drawn under a bundle's values layer: the value cells' own text (the labels in the
+# form's meta line and the migrant row, the empty date) is hidden there and drawn by the values layer.
+UNDERLAY_CSS = "div[data-value], span[data-value], td[data-value] > * { visibility: hidden; }"
 
 # The shared font configuration (a Pango font map) is not safe to use from two threads at once.
 _render_lock = threading.RLock()
@@ -243,16 +253,17 @@ def filled_form(application, *, now=None):
         )
 
 
-def render_document(forms, title=None):
+def render_document(forms, title=None, *, stylesheets=None):
     """A WeasyPrint Document of `forms` (Annex3 values), one page each, in one layout pass."""
     from weasyprint import HTML
 
     assets = _assets(require_font())
     with translation.override(FORM_LANGUAGE):
-        html = render_to_string(TEMPLATE, {"forms": forms, "title": title or forms[0].title})
+        source = render_to_string(TEMPLATE, {"forms": forms, "title": title or forms[0].title})
     with _render_lock:
-        return HTML(string=html, url_fetcher=assets.fetcher).render(
-            font_config=assets.font_config, stylesheets=assets.stylesheets
+        return HTML(string=source, url_fetcher=assets.fetcher).render(
+            font_config=assets.font_config,
+            stylesheets=stylesheets or assets.stylesheets,
         )
 
 
@@ -264,9 +275,9 @@ def write_pdf(documents):
         return documents[0].copy(pages).write_pdf()
 
 
-def filled_form_pdf(application):
-    """One application's Annex 3, filled, as PDF bytes."""
-    return write_pdf([render_document([filled_form(application)])])
+def filled_form_pdf(application, *, now=None):
+    """One application's Annex 3, filled, as PDF bytes (`now`: the time in its footer)."""
+    return write_pdf([render_document([filled_form(application, now=now)])])
 
 
 @functools.lru_cache(maxsize=1)
@@ -292,3 +303,265 @@ def blank_form_pdf(campaign):
         content = write_pdf([render_document([blank_form(campaign)])])
         cache.set(key, content, BLANK_CACHE_SECONDS)
     return content
+
+
+# A bundle's pages in two layers. The blank form is laid out once (Underlay: the content rectangle
+# of every value cell, marked data-value in the template, and the blank page as PDF); each form's
+# page then lays out only its values, absolutely placed at those rectangles (render_values), and
+# the blank page is drawn under it as a PDF Form XObject (lay_underlays). A table cell's value
+# taller than the cell grows its row as in the full form: the underlay is then a variant with that
+# row grown, and the values below are moved down. A form whose opinion, header line or date does
+# not fit its box is rendered whole with the full template instead.
+
+_EPSILON = 0.01  # CSS px
+
+
+@dataclass(frozen=True)
+class _Cell:
+    left: float
+    top: float
+    width: float
+    height: float  # the most the value may take: the cell's set height, the block's own height
+    middle: bool  # a table cell centred vertically: the value is moved down by half the room left
+
+
+class Underlay:
+    """The blank form of one title, laid out once: where its values go, and the page as PDF bytes.
+
+    `grown` ((name, height in px), …) gives table cells whose value is taller than the cell: set to
+    that height, the blank form's rows grow as the filled form's do, and every cell below moves down.
+    """
+
+    def __init__(self, title, grown=()):
+        from weasyprint import CSS
+
+        assets = _assets(require_font())
+        stylesheets = assets.underlay_stylesheets
+        if grown:
+            rules = "".join(f'.grid td[data-value="{name}"] {{ height: {height}px; }}' for name, height in grown)
+            stylesheets = [*stylesheets, CSS(string=rules, font_config=assets.font_config, url_fetcher=assets.fetcher)]
+        document = render_document(
+            [Annex3(title=title, opinions=[Opinion(label) for label in OPINION_LABELS])], stylesheets=stylesheets
+        )
+        section, boxes = None, {}
+        for box in document.pages[0]._page_box.descendants():
+            element = box.element
+            if element is None:
+                continue
+            if section is None and "annex3" in (element.get("class") or "").split():
+                section = box
+            name = element.get("data-value")
+            if name and name not in boxes:
+                boxes[name] = box
+        left, top = section.content_box_x(), section.content_box_y()
+        self.title = title
+        self.cells = {}
+        for name, box in boxes.items():
+            is_cell = box.element_tag == "td"
+            height = box.computed_height if is_cell else box.height
+            self.cells[name] = _Cell(box.content_box_x() - left, box.content_box_y() - top, box.width, height, is_cell)
+        self.pdf = write_pdf([document])
+
+
+@functools.lru_cache(maxsize=32)
+def _underlay(title, grown, family, digest):
+    return Underlay(title, grown)
+
+
+def underlay_for(title, grown=()):
+    return _underlay(title, grown, require_font(), _assets_digest())
+
+
+_CELL_CLASSES = {
+    "certificate_number": "code",
+    "id_number": "number",
+    "mobile": "number",
+    "bank_card": "number",
+    "employer": "left",
+}
+_TABLE_FIELDS = (
+    "name",
+    "gender",
+    "education",
+    "occupation",
+    "previous_level",
+    "previous_level_obtained_on",
+    "new_level",
+    "certificate_number",
+    "certificate_issued_on",
+    "id_number",
+    "mobile",
+    "bank_card",
+    "bank_branch",
+    "employer",
+)
+
+
+def _checkbox(checked):
+    return f'<span class="checkbox">{"√" if checked else "　"}</span>'
+
+
+def _value_divs(form):
+    """(name, classes, inner HTML) of every value drawn on `form`'s values layer."""
+    e = html.escape
+    yield (
+        "meta",
+        "left form-meta",
+        f'<p class="filled-on">填报日期：{e(form.filled_on)}</p><p>所属区县市(产业)工会：{e(form.unit)}</p>',
+    )
+    for name in _TABLE_FIELDS:
+        value = getattr(form, name)
+        if value:
+            classes = "long" if name == "bank_branch" and form.bank_branch_is_long else _CELL_CLASSES.get(name, "")
+            yield name, classes, e(value)
+    yield (
+        "migrant",
+        "left migrant",
+        f'<span class="choice">{_checkbox(form.is_migrant is True)}是（户籍地：'
+        f'<span class="blank-line">{e(form.hukou_place)}</span>，来杭年限：'
+        f'<span class="blank-line short">{e(form.years_in_hangzhou)}</span>年）</span> '
+        f'<span class="choice">{_checkbox(form.is_migrant is False)}否</span>',
+    )
+    for number, opinion in enumerate(form.opinions):
+        if opinion.text:
+            yield f"opinion{number}", "text long" if opinion.is_long else "text", e(opinion.text)
+        date = opinion.date
+        yield (
+            f"date{number}",
+            "date",
+            f"{date.year} 年 {date.month} 月 {date.day} 日" if date else "年    月    日",
+        )
+
+
+def _values_html(forms, underlay, title):
+    parts = [
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<title>{html.escape(title)}</title><meta name="author" content="杭州市总工会"></head><body>'
+    ]
+    for form in forms:
+        parts.append('<section class="annex3 values">')
+        for name, classes, inner in _value_divs(form):
+            cell = underlay.cells[name]
+            parts.append(
+                f'<div class="v {classes}" data-v="{name}" '
+                f'style="left:{cell.left}px;top:{cell.top}px;width:{cell.width}px">{inner}</div>'
+            )
+        if form.footer:
+            parts.append(f'<p class="form-footer">{html.escape(form.footer)}</p>')
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def render_values(forms, underlay, title=None):
+    """The values layers of `forms` (all with `underlay.title`) as one Document, and each page's underlay.
+
+    Returns (document, underlays): page i of the document is forms[i]'s values layer, to be drawn
+    over underlays[i]: `underlay`, or a variant of it whose rows grow with a value taller than its
+    cell (the values below are moved down to match), or None when a value that is not in a table
+    cell (an opinion, the header line, a date) does not fit: then the page must not be used.
+    """
+    from weasyprint import HTML
+
+    assets = _assets(require_font())
+    source = _values_html(forms, underlay, title or forms[0].title)
+    with _render_lock:
+        document = HTML(string=source, url_fetcher=assets.fetcher).render(
+            font_config=assets.font_config, stylesheets=assets.stylesheets
+        )
+    underlays = []
+    for page in document.pages:
+        boxes = {}
+        for box in page._page_box.descendants():
+            element = box.element
+            name = element.get("data-v") if element is not None else None
+            if name and name not in boxes:
+                boxes[name] = (box, box.margin_height())
+        grown = tuple(
+            (name, round(height, 3))
+            for name, (box, height) in boxes.items()
+            if underlay.cells[name].middle and height > underlay.cells[name].height + _EPSILON
+        )
+        placed = underlay_for(underlay.title, grown) if grown else underlay
+        for name, (box, height) in boxes.items():
+            cell, old = placed.cells[name], underlay.cells[name]
+            if height > cell.height + _EPSILON:
+                placed = None
+                break
+            shift = cell.top - old.top + ((cell.height - height) / 2 if cell.middle else 0)
+            if shift:
+                box.translate(dy=shift)
+        underlays.append(placed)
+    return document, underlays
+
+
+def render_layers(forms, title=None):
+    """The pages of `forms` for a bundle, in order: [(page, Underlay or None)], and the documents they come from.
+
+    Each form is its values layer (to be drawn over its Underlay by lay_underlays), or its whole
+    form (None) when a value does not fit (see render_values).
+    """
+    pages, documents, start = [], [], 0
+    while start < len(forms):
+        run_title = forms[start].title
+        end = start
+        while end < len(forms) and forms[end].title == run_title:
+            end += 1
+        run = forms[start:end]
+        values, underlays = render_values(run, underlay_for(run_title), title)
+        documents.append(values)
+        misfits = [form for form, underlay in zip(run, underlays, strict=True) if underlay is None]
+        whole = iter(())
+        if misfits:
+            documents.append(render_document(misfits, title=title))
+            whole = iter(documents[-1].pages)
+        for page, underlay in zip(values.pages, underlays, strict=True):
+            pages.append((page, underlay) if underlay is not None else (next(whole), None))
+        start = end
+    return pages, documents
+
+
+def write_layers(documents, pages):
+    """The PDF bytes of `pages` ([(page, Underlay or None)] from render_layers), each over its underlay."""
+    with _render_lock:
+        content = documents[0].copy([page for page, _ in pages]).write_pdf()
+    return lay_underlays(content, [underlay for _, underlay in pages])
+
+
+def lay_underlays(content, underlays):
+    """`content` (PDF bytes) with the blank page of `underlays[i]` drawn under page i (None: nothing)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(content))
+    forms = {}
+    for page, underlay in zip(writer.pages, underlays, strict=True):
+        if underlay is None:
+            continue
+        if underlay not in forms:
+            blank = PdfReader(io.BytesIO(underlay.pdf)).pages[0]
+            xobject = DecodedStreamObject()
+            xobject.set_data(blank.get_contents().get_data())
+            xobject.update(
+                {
+                    NameObject("/Type"): NameObject("/XObject"),
+                    NameObject("/Subtype"): NameObject("/Form"),
+                    NameObject("/BBox"): ArrayObject(blank.mediabox),
+                    NameObject("/Resources"): blank["/Resources"].get_object().clone(writer),
+                }
+            )
+            reference = writer._add_object(xobject.flate_encode())  # pypdf has no public name for it
+            forms[underlay] = (NameObject(f"/Annex3Blank{len(forms)}"), reference)
+        name, reference = forms[underlay]
+        resources = page["/Resources"].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        resources["/XObject"].get_object()[name] = reference
+        draw = DecodedStreamObject()
+        draw.set_data(b"q " + name.encode() + b" Do Q\n")
+        contents = page["/Contents"]
+        contents = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *contents])
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -7,7 +7,8 @@ immediate tasks; none of that touches rendering), creates `--forms` reviewed app
 * single: one filled form as the admin's form.pdf view makes it (fetch the application, render,
   write the PDF), `--singles` times after `--warmup` unmeasured renders; the median is reported;
 * bundle: the background task for all the applications (chunks of `--chunk` forms, one HTML
-  document per chunk, pages joined into one PDF, progress written after each chunk, file stored),
+  document of values layers per chunk over the blank form laid out once, pages joined into one
+  PDF with the blank form drawn under each, progress written after each chunk, file stored),
   its time divided by the number of forms;
 * unshared: for comparison, single renders that parse the stylesheet and load the fonts afresh.
 

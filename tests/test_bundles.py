@@ -1,12 +1,17 @@
 """A unit's filled Annex 3 forms as one PDF, made in the background, downloadable by that unit only."""
 
+import subprocess
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
+from PIL import Image, ImageChops
 
-from applications import bundles
+from applications import bundles, pdf
 from applications.models import DocumentBundle, PersonalDataAccess, ReviewUnit
+from applications.workflow import take
 from tests.factories import ApplicationFactory
-from tests.test_pdf import pdf_pages, pdf_text, staff
+from tests.test_pdf import ANNEX3_LABELS, pdf_pages, pdf_text, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +110,73 @@ def test_progress_is_recorded_after_each_chunk_and_parts_are_joined_in_order(for
     assert pdf_pages(content, tmp_path) == 3
     text = pdf_text(content, tmp_path)
     assert text.index(printed[0].name) < text.index(printed[1].name) < text.index(printed[2].name)
+
+
+def _pngs(content, tmp_path, name):
+    """The PDF's pages as 100 dpi greyscale images."""
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(content)
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", str(path), str(tmp_path / name)], check=True)
+    return [Image.open(page).convert("L") for page in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+def _differing_pixels(one, other):
+    """Pixels that differ by more than antialiasing does."""
+    assert one.size == other.size
+    return sum(ImageChops.difference(one, other).histogram()[33:])
+
+
+def _assert_bundle_pages_look_like_single_forms(applications, tmp_path):
+    now = timezone.now()
+    bundle = _pngs(bundles.render_bundle([a.pk for a in applications], now=now), tmp_path, "bundle")
+    assert len(bundle) == len(applications)
+    for number, (application, page) in enumerate(zip(applications, bundle, strict=True)):
+        (single,) = _pngs(pdf.filled_form_pdf(application, now=now), tmp_path, f"single{number}")
+        assert _differing_pixels(single, page) <= 20, application.name
+
+
+def _layers(applications):
+    """Each application's underlay in a bundle: None when its form is rendered whole."""
+    return [underlay for _, underlay in pdf.render_layers([pdf.filled_form(a) for a in applications])[0]]
+
+
+@pytest.fixture
+def reviewed(campaign_2022, reviewer, service_center):
+    """A 西湖区 application approved by its unit and the city: opinions and dates in all three boxes."""
+    application = ApplicationFactory(campaign=campaign_2022, name="王建国", grassroots_opinion="情况属实，同意推荐")
+    take("unit_approve", application, reviewer, "经审核符合条件，同意上报")
+    return take("city_approve", application, service_center, "审核通过，准予发放")
+
+
+def test_a_bundle_page_looks_exactly_like_the_single_form(forms, reviewed, tmp_path):
+    printed = [*forms[0], reviewed]
+    printed[0].bank_branch = "中国工商银行股份有限公司杭州西湖支行"  # three lines: its row grows
+    printed[1].is_migrant, printed[1].hukou_place, printed[1].years_in_hangzhou = True, "安徽省阜阳市", 6
+    printed[2].is_migrant = False
+    for application in printed:
+        application.save()
+
+    assert all(underlay is not None for underlay in _layers(printed))  # values over the blank form
+    _assert_bundle_pages_look_like_single_forms(printed, tmp_path)
+    content = bundles.render_bundle([a.pk for a in printed])
+    text = pdf_text(content, tmp_path)
+    assert all(label in text for label in ANNEX3_LABELS)
+    assert all(a.name in text and a.bank_card in text and a.bank_branch in text for a in printed)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "bundle.pdf")], capture_output=True, text=True).stdout
+    assert "Noto" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+
+
+def test_a_form_whose_value_does_not_fit_is_rendered_whole_in_its_place(forms, tmp_path):
+    printed = forms[0]
+    printed[1].grassroots_opinion = "\n".join(f"第{n}条：情况属实，同意推荐。" for n in range(1, 9))  # 8 lines
+    printed[2].bank_branch = "中国工商银行股份有限公司浙江省杭州市西湖区文三路支行营业部第二分理处"
+    for application in printed:
+        application.save()
+
+    underlays = _layers(printed)
+
+    assert underlays[1] is None and underlays[0] is not None and underlays[2] is not None
+    _assert_bundle_pages_look_like_single_forms(printed, tmp_path)
 
 
 def test_the_city_bundles_all_units_at_once(client, service_center, forms, tmp_path):
