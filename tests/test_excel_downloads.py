@@ -11,6 +11,7 @@ from applications.models import PersonalDataAccess, ReviewUnit
 from applications.spreadsheets import XLSX_CONTENT_TYPE
 from applications.staff import create_staff
 from tests.factories import ApplicationFactory
+from tests.layouts import ANNEX_4_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
@@ -18,19 +19,6 @@ SUMMARY = "/downloads/2022/summary-table.xlsx"
 QUOTA = "/downloads/2022/quota-table.xlsx"
 EXPORT = "/admin/exports/summary-table.xlsx"
 EXPORT_PAGE = "/admin/exports/summary-table/"
-ANNEX_4_COLUMNS = [
-    "序号",
-    "姓名",
-    "性别",
-    "工作单位",
-    "身份证号",
-    "职业（工种）",
-    "技术等级",
-    "证书编号",
-    "联系方式（手机号码）",
-    "银行卡号",
-    "银行卡开户行",
-]
 ANNEX_1 = [
     ("工业工会", 450),
     ("旅贸工会", 400),

@@ -10,20 +10,8 @@ from openpyxl import load_workbook
 from applications import annex_tables
 from applications.annex4_import import parse_summary_table
 from applications.spreadsheets import FORMULA_PREFIXES, looks_like_formula, neutralise, write_table
+from tests.layouts import ANNEX_4_COLUMNS
 
-ANNEX_4_COLUMNS = [
-    "序号",
-    "姓名",
-    "性别",
-    "工作单位",
-    "身份证号",
-    "职业（工种）",
-    "技术等级",
-    "证书编号",
-    "联系方式（手机号码）",
-    "银行卡号",
-    "银行卡开户行",
-]
 ID_ENDING_IN_X = "33010619880517008X"
 ID_18_DIGITS = "330106198805170012"  # as a number Excel keeps 15 digits: 330106198805170000
 CARD_19_DIGITS = "6222021202000000123"
