@@ -45,13 +45,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import eligibility
+from .bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 from .constants import LIVE_STATES, Channel
 from .crypto import keyed_hash
-from .forms import BRANCH_SUFFIXES, _luhn_ok
-from .members import _read_bytes, _text, gender_and_birth_date, validate_id_number, validate_mobile
+from .members import _read_bytes, gender_and_birth_date, validate_id_number, validate_mobile
 from .models import Application, ReviewUnit, SkillLevel
 from .submission import Applicant, SubmissionError, applied_in_previous_campaign, submit
-from .xlsx_reader import WorkbookError, is_xlsx, read_first_sheet
+from .xlsx_reader import WorkbookError, cell_text, is_xlsx, read_first_sheet
 
 # The Annex 4 columns in order, then the optional extra ones; keys are used in code, labels in messages.
 COLUMNS = {
@@ -157,7 +157,7 @@ class ImportOutcome:
 
 
 def _header_key(value):
-    label = re.sub(r"\s", "", _text(value)).replace("（", "(").replace("）", ")").strip("*")
+    label = re.sub(r"\s", "", cell_text(value)).replace("（", "(").replace("）", ")").strip("*")
     return next((key for key, title in COLUMNS.items() if title == label), None) or ALIASES.get(label)
 
 
@@ -202,7 +202,7 @@ def parse_summary_table(file) -> SummaryTable:
     table_rows = []
     for number, values in enumerate(rows[header_index + 1 :], start=header_index + 2):
         cells = {key: values[index] if index < len(values) else None for key, index in columns.items()}
-        if all(_text(value) == "" for key, value in cells.items() if key != "seq"):
+        if all(cell_text(value) == "" for key, value in cells.items() if key != "seq"):
             continue
         table_rows.append(SummaryRow(number, cells))
     return SummaryTable(header_row=header_index + 1, columns=columns, rows=table_rows)
@@ -233,43 +233,40 @@ def _parse_date(value):
         if 1 <= value < 2958466:  # an Excel date serial in a cell not formatted as a date
             return from_excel(value).date()
         raise ValidationError("日期不正确。")
-    match = _DATE_RE.match(_text(value))
+    match = _DATE_RE.match(cell_text(value))
     if not match:
-        raise ValidationError(f"“{_text(value)}”不是日期，请写成 YYYY-MM-DD，如 2022-06-30。")
+        raise ValidationError(f"“{cell_text(value)}”不是日期，请写成 YYYY-MM-DD，如 2022-06-30。")
     try:
         return datetime.date(*map(int, match.groups()))
     except ValueError:
-        raise ValidationError(f"“{_text(value)}”不是存在的日期。") from None
+        raise ValidationError(f"“{cell_text(value)}”不是存在的日期。") from None
 
 
 def _bank_card(value):
     if isinstance(value, int | float) and not isinstance(value, bool):
-        digits = _text(value)
+        digits = cell_text(value)
         if (isinstance(value, float) and not value.is_integer()) or len(digits) > 15:
             raise ValidationError(
                 "银行卡号被 Excel 存成了数字，15位以后的数字已丢失；请把该列设为“文本”格式后重新填写。"
             )
-    number = re.sub(r"[\s-]", "", _text(value))
+    number = re.sub(r"[\s-]", "", cell_text(value))
     if not number:
         raise ValidationError("必须填写。")
     if _SCIENTIFIC_RE.match(number):
         raise ValidationError(
             f"“{number}”是科学计数法，银行卡号被 Excel 存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"
         )
-    if not number.isdigit() or not 12 <= len(number) <= 19:
-        raise ValidationError("银行卡号应为12至19位数字。")
-    if not _luhn_ok(number):
+    validate_bank_card(number)
+    if not luhn_ok(number):
         raise ValidationError("银行卡号未通过校验，可能有误，请核对。")
     return number
 
 
 def _bank_branch(value):
-    branch = re.sub(r"\s", "", _text(value))
+    branch = re.sub(r"\s", "", cell_text(value))
     if not branch:
         raise ValidationError("必须填写。")
-    if ("银行" not in branch and "信用社" not in branch) or not branch.endswith(BRANCH_SUFFIXES):
-        raise ValidationError("开户行请写至支行，例：中国工商银行杭州西湖支行。")
-    return branch
+    return validate_bank_branch(branch)
 
 
 def validate_rows(table: SummaryTable, campaign, unit, *, today=None, grassroots_union=None) -> list[RowResult]:
@@ -305,7 +302,7 @@ def validate_rows(table: SummaryTable, campaign, unit, *, today=None, grassroots
 def _check_units(table, results, unit, unit_names):
     """An optional 所属工会 column must name the uploading unit: the unit channel is per unit."""
     for summary_row, result in zip(table.rows, results, strict=True):
-        named = re.sub(r"\s", "", _text(summary_row.cells.get("unit")))
+        named = re.sub(r"\s", "", cell_text(summary_row.cells.get("unit")))
         if not named or named == unit.name or _is_formula("unit", summary_row.cells.get("unit")):
             continue
         if named in unit_names:
@@ -324,7 +321,7 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
 
     formulas = {key for key, value in cells.items() if key != "seq" and _is_formula(key, value)}
     for key in formulas:
-        error(key, f"单元格内容“{_text(cells[key])[:30]}”以 = + - @ 开头，像是公式，不予读取；请直接填写内容。")
+        error(key, f"单元格内容“{cell_text(cells[key])[:30]}”以 = + - @ 开头，像是公式，不予读取；请直接填写内容。")
 
     def check(key, validate):
         if key in formulas:
@@ -338,7 +335,7 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
     for key in ("name", "employer", "occupation", "certificate_number"):
         if key in formulas:
             continue
-        text = re.sub(r"\s", "", _text(cells.get(key))) if key == "name" else _text(cells.get(key))
+        text = re.sub(r"\s", "", cell_text(cells.get(key))) if key == "name" else cell_text(cells.get(key))
         if not text:
             error(key, "必须填写。")
         elif len(text) > MAX_LENGTHS[key]:
@@ -350,7 +347,7 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
     values["bank_card"] = check("bank_card", _bank_card)
     values["bank_branch"] = check("bank_branch", _bank_branch)
 
-    gender_text = re.sub(r"\s", "", _text(cells.get("gender")))
+    gender_text = re.sub(r"\s", "", cell_text(cells.get("gender")))
     if "gender" not in formulas:
         if not gender_text:
             error("gender", "必须填写。")
@@ -363,7 +360,7 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
             said = "男" if gender == "male" else "女"
             error("gender", f"性别“{gender_text}”与身份证号码（{said}）不一致，请核对。")
 
-    level_name = re.sub(r"\s", "", _text(cells.get("level")))
+    level_name = re.sub(r"\s", "", cell_text(cells.get("level")))
     if "level" not in formulas:
         level = levels_by_name.get(level_name)
         if not level_name:
@@ -378,12 +375,12 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
                 error("level", decision.reason)
 
     if "issued_on" not in formulas:
-        if _text(cells.get("issued_on")) == "":
+        if cell_text(cells.get("issued_on")) == "":
             error("issued_on", "必须填写（附件4没有此列，请在表格末尾增加“发证时间”列，填写等级证书上的发证日期）。")
         else:
             values["certificate_issued_on"] = check("issued_on", _parse_date)
 
-    union = _text(cells.get("grassroots_union"))
+    union = cell_text(cells.get("grassroots_union"))
     if "grassroots_union" not in formulas and len(union) > 100:
         error("grassroots_union", "不能超过100个字。")
     values.update(
@@ -511,7 +508,7 @@ def annotated_copy(file_bytes, results) -> bytes:
     header_row = header_index + 1
     positions = {COLUMNS[key]: position for key, position in columns.items()}
     existing = [
-        index for index, value in enumerate(rows[header_index], start=1) if _text(value) == ERROR_COLUMN
+        index for index, value in enumerate(rows[header_index], start=1) if cell_text(value) == ERROR_COLUMN
     ]  # a file annotated before: reuse its column
     note_column = existing[0] if existing else sheet.max_column + 1
     fill = PatternFill(fill_type="solid", fgColor="FFC7CE")

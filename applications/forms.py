@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+
 NO_PREVIOUS_LEVEL = ""
 
 
@@ -35,12 +37,6 @@ class SelfCheckForm(forms.Form):
         self.fields["applied_last_campaign"].label = _("是否申请过%(year)s年度奖励") % {"year": rules.year - 1}
 
 
-def _luhn_ok(number):
-    from stdnum import luhn
-
-    return luhn.is_valid(number)
-
-
 class IdentityForm(forms.Form):
     """Step 1: who is applying; must match a real-name-verified member."""
 
@@ -67,9 +63,6 @@ class CodeForm(forms.Form):
         error_messages={"invalid": _("请输入6位数字验证码。")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
     )
-
-
-BRANCH_SUFFIXES = ("支行", "分行", "营业部", "分理处", "储蓄所")
 
 
 def _date_input():
@@ -137,16 +130,10 @@ class ApplicationDetailsForm(forms.Form):
         return validate_mobile(self.cleaned_data["mobile"])
 
     def clean_bank_card(self):
-        number = self.cleaned_data["bank_card"].replace(" ", "")
-        if not number.isdigit() or not 12 <= len(number) <= 19:
-            raise forms.ValidationError(_("银行卡号应为12至19位数字。"))
-        return number
+        return validate_bank_card(self.cleaned_data["bank_card"].replace(" ", ""))
 
     def clean_bank_branch(self):
-        branch = self.cleaned_data["bank_branch"].strip()
-        if ("银行" not in branch and "信用社" not in branch) or not branch.endswith(BRANCH_SUFFIXES):
-            raise forms.ValidationError(_("开户行请写至支行，例：中国工商银行杭州西湖支行。"))
-        return branch
+        return validate_bank_branch(self.cleaned_data["bank_branch"].strip())
 
     def _not_future(self, name):
         value = self.cleaned_data.get(name)
@@ -157,7 +144,7 @@ class ApplicationDetailsForm(forms.Form):
         data = super().clean()
         self._not_future("certificate_issued_on")
         self._not_future("previous_level_obtained_on")
-        if data.get("bank_card") and not _luhn_ok(data["bank_card"]) and not data.get("bank_card_confirmed"):
+        if data.get("bank_card") and not luhn_ok(data["bank_card"]) and not data.get("bank_card_confirmed"):
             self.add_error(
                 "bank_card", _("卡号未通过校验，可能有误，请核对；如确认无误，请勾选下方“我已核对，卡号无误”。")
             )

@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 
 from .crypto import keyed_hash
 from .models import Member, ReviewUnit
-from .xlsx_reader import WorkbookError, read_table
+from .xlsx_reader import WorkbookError, cell_text, read_table
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
@@ -187,7 +187,7 @@ def import_members(path_or_file, *, skip_invalid=False) -> ImportReport:
     valid, invalid_rows, seen = {}, set(), {}
     for offset, values in enumerate(rows[header_index + 1 :], start=header_index + 2):
         cells = {key: values[index] if index < len(values) else None for key, index in columns.items()}
-        if all(_text(value) == "" for value in cells.values()):
+        if all(cell_text(value) == "" for value in cells.values()):
             continue
         member, errors = _clean_row(offset, cells, units)
         if errors:
@@ -231,7 +231,7 @@ def _read_rows(data, name):
 
 
 def _header_key(value):
-    label = re.sub(r"\s", "", _text(value)).replace("（", "(").replace("）", ")").strip("*")
+    label = re.sub(r"\s", "", cell_text(value)).replace("（", "(").replace("）", ")").strip("*")
     return next((key for key, title in COLUMNS.items() if title == label), None) or _ALIASES.get(label)
 
 
@@ -251,14 +251,6 @@ def _find_header(rows):
     raise MemberImportError(f"找不到表头，第一行应包含这些列：{'、'.join(COLUMNS.values())}。")
 
 
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _clean_row(row, cells, units):
     member, errors = {}, []
 
@@ -266,7 +258,7 @@ def _clean_row(row, cells, units):
         errors.append(RowError(row, COLUMNS[key], message))
 
     for key in ("name", "employer", "grassroots_union"):
-        member[key] = _text(cells[key])
+        member[key] = cell_text(cells[key])
         if not member[key] and key != "grassroots_union":
             error(key, "必须填写。")
         elif len(member[key]) > _MAX_LENGTHS[key]:
@@ -276,7 +268,7 @@ def _clean_row(row, cells, units):
             member[key] = validate(cells[key])
         except ValidationError as invalid:
             error(key, invalid.messages[0])
-    unit_name = re.sub(r"\s", "", _text(cells["unit"]))
+    unit_name = re.sub(r"\s", "", cell_text(cells["unit"]))
     member["unit"] = units.get(unit_name)
     if not unit_name:
         error("unit", "必须填写。")

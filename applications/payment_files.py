@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .models import PaymentItem
 from .spreadsheets import neutralise
-from .xlsx_reader import WorkbookError, read_table
+from .xlsx_reader import WorkbookError, cell_text, read_table
 
 Result = PaymentItem.Result
 
@@ -134,21 +134,13 @@ def write_transfer_file(out, *, number, campaign_name, count, total, rows, expor
 # The bank's result file.
 
 
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _read_rows(name, data):
     """The file's rows as (row number, list of texts); PaymentFileError if it is neither .xlsx nor .csv."""
     try:
         rows = read_table(data, name)
     except WorkbookError as error:
         raise PaymentFileError(str(error)) from error
-    return [(number, [_text(value) for value in row]) for number, row in enumerate(rows, 1)]
+    return [(number, [cell_text(value) for value in row]) for number, row in enumerate(rows, 1)]
 
 
 @dataclass(frozen=True)

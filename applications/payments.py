@@ -23,16 +23,17 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
+from .bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 from .constants import ApplicationState as S
 from .crypto import mask
 from .eligibility import format_date
-from .forms import BRANCH_SUFFIXES, _luhn_ok
 from .models import Application, ApplicationEvent, Campaign, PaymentBatch, PaymentItem
 from .payment_files import PaymentFileError, TransferRow, parse_bank_result, write_transfer_file
 from .workflow import WorkflowError, take, take_all
@@ -489,12 +490,17 @@ def clean_bank_card(bank_card, bank_branch, *, confirmed=False):
     errors = {}
     card = re.sub(r"\s+", "", bank_card or "")
     branch = (bank_branch or "").strip()
-    if not card.isdigit() or not 12 <= len(card) <= 19:
-        errors["bank_card"] = "银行卡号应为12至19位数字。"
-    elif not _luhn_ok(card) and not confirmed:
-        errors["bank_card"] = "卡号未通过校验，可能有误，请核对；如确认无误，请勾选“我已核对，卡号无误”。"
-    if ("银行" not in branch and "信用社" not in branch) or not branch.endswith(BRANCH_SUFFIXES):
-        errors["bank_branch"] = "开户行请写至支行，例：中国工商银行杭州西湖支行。"
+    try:
+        validate_bank_card(card)
+    except ValidationError as invalid:
+        errors["bank_card"] = invalid.messages[0]
+    else:
+        if not luhn_ok(card) and not confirmed:
+            errors["bank_card"] = "卡号未通过校验，可能有误，请核对；如确认无误，请勾选“我已核对，卡号无误”。"
+    try:
+        validate_bank_branch(branch)
+    except ValidationError as invalid:
+        errors["bank_branch"] = invalid.messages[0]
     if len(branch) > Application._meta.get_field("bank_branch").max_length:
         errors["bank_branch"] = "开户行名称过长。"
     if errors:

@@ -17,6 +17,15 @@ class WorkbookError(ValueError):
     """The workbook cannot be read, or is larger than the caller allows; the message is in Chinese."""
 
 
+def cell_text(value) -> str:
+    """A cell's value as stripped text: "" for an empty cell, 600 for a number Excel stored as 600.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def is_xlsx(data: bytes) -> bool:
     """Whether the bytes start like an .xlsx (a zip archive); says nothing about its content."""
     return data[:4] == XLSX_SIGNATURE
