@@ -4,6 +4,8 @@ One place for the rule, used by every view that shows an application, its attach
 its full ID and bank card numbers; anyone else gets a 404, as if it did not exist.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
 
@@ -17,6 +19,26 @@ def visible_applications(user, queryset):
     if unit_id and user.has_perm("applications.view_unit_applications"):
         return queryset.filter(Q(unit_id=unit_id))
     return queryset.none()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose applications a user works with: the whole city, or one review unit."""
+
+    city_wide: bool
+    unit: object = None  # a ReviewUnit when not city-wide
+
+
+def review_scope(user):
+    """The user's `Scope` under the rule of `visible_applications`, or None when they see none."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or user.has_perm("applications.view_all_applications"):
+        return Scope(city_wide=True)
+    profile = getattr(user, "staff_profile", None)
+    if profile is not None and profile.unit_id and user.has_perm("applications.view_unit_applications"):
+        return Scope(city_wide=False, unit=profile.unit)
+    return None
 
 
 def can_view(user, application):

@@ -16,7 +16,6 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -25,8 +24,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import pdf
+from .access import review_scope
 from .constants import ApplicationState
-from .models import Application, DocumentBundle, ReviewUnit
+from .models import Application, DocumentBundle
 
 logger = logging.getLogger(__name__)
 
@@ -41,24 +41,9 @@ class BundleError(Exception):
     """The bundle cannot be requested; the message says why, in Chinese."""
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose applications a user may bundle: the whole city (any unit), or one unit."""
-
-    city_wide: bool
-    unit: ReviewUnit | None = None
-
-
 def bundle_scope(user):
-    """The user's `Scope`, or None when they may not request or download bundles."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser or user.has_perm("applications.view_all_applications"):
-        return Scope(city_wide=True)
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None and profile.unit_id and user.has_perm("applications.view_unit_applications"):
-        return Scope(city_wide=False, unit=profile.unit)
-    return None
+    """Whose forms the user may bundle and download (the city: any unit), or None: as for applications."""
+    return review_scope(user)
 
 
 def visible_bundles(user, queryset=None):

@@ -4,8 +4,6 @@ Who sees what: a unit reviewer sees only their own unit; the city service center
 work department and superusers see all units and the city total; anyone else sees nothing.
 """
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -13,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
+from .access import Scope, review_scope
 from .constants import Role
-from .models import Campaign, ReviewUnit
+from .models import Campaign
 from .progress import city_totals, unit_progress
 from .roles import GROUP_NAMES
 
@@ -27,31 +26,20 @@ CHART_TOP = 24
 PANEL_TOP_UNITS = 5
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What part of the figures a user may see: the whole city, or one unit."""
-
-    city_wide: bool
-    unit: ReviewUnit | None = None
-
-    def rows(self, campaign):
-        return unit_progress(campaign) if self.city_wide else unit_progress(campaign, units=[self.unit])
+def scope_rows(scope, campaign):
+    """The progress rows a scope covers: every unit, or its own."""
+    return unit_progress(campaign) if scope.city_wide else unit_progress(campaign, units=[scope.unit])
 
 
 def progress_scope(user):
     """The user's `Scope`, or None when they may not see the progress figures."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if (
-        user.is_superuser
-        or user.has_perm("applications.view_all_applications")
-        or user.groups.filter(name=GROUP_NAMES[Role.ECONOMIC_DEPT]).exists()
-    ):
+    scope = review_scope(user)
+    if scope is not None and scope.city_wide:
+        return scope
+    # The economic work department sees the city's figures, though no application.
+    if user.is_active and user.groups.filter(name=GROUP_NAMES[Role.ECONOMIC_DEPT]).exists():
         return Scope(city_wide=True)
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None and profile.unit_id and user.has_perm("applications.view_unit_applications"):
-        return Scope(city_wide=False, unit=profile.unit)
-    return None
+    return scope
 
 
 def chart_bars(rows, cap=CHART_CAP):
@@ -103,7 +91,7 @@ def progress(request):
     if scope is None:
         raise PermissionDenied
     campaign = _chosen_campaign(request)
-    rows = scope.rows(campaign) if campaign else []
+    rows = scope_rows(scope, campaign) if campaign else []
     title = _("指导数完成情况")
     return TemplateResponse(
         request,
@@ -138,7 +126,7 @@ class ProgressPanel(Component):
 
     def get_context_data(self, parent_context):
         campaign = Campaign.objects.current()
-        rows = self.scope.rows(campaign) if campaign else []
+        rows = scope_rows(self.scope, campaign) if campaign else []
         context = {"campaign": campaign, "scope": self.scope, "url": reverse("applications_progress")}
         if self.scope.city_wide:
             started = [row for row in rows if row.submitted and row.percentage is not None]
