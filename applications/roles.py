@@ -2,8 +2,9 @@
 
 `sync_roles` takes an app registry and the definitions, so that each data migration calls
 it with the historical models and its own frozen copy of what it grants; it is idempotent
-and only ever adds what is missing. The dicts here are the current, complete definitions:
-a test checks that the migrations have granted all of them.
+and only ever adds what is missing; `revoke_roles` takes away what a role must no longer hold.
+The dicts here are the current, complete definitions: a test checks that the migrations have
+granted all of them and revoked the others.
 """
 
 from .constants import Role
@@ -16,17 +17,20 @@ GROUP_NAMES = {
 }
 
 _SETTINGS_MODELS = ["campaign", "rewardlevel", "skilllevel", "reviewunit", "quota"]
-_EDITOR_DATA_MODELS = [*_SETTINGS_MODELS, "member"]
 _VIEW_SETTINGS = [f"applications.view_{model}" for model in _SETTINGS_MODELS]
+# The rules that decide money (levels and amounts, windows, deadline, open flag, quotas, units) are
+# the city union's economic work department's; every change is recorded (CampaignChange).
+_CHANGE_SETTINGS = [
+    f"applications.{action}_{model}"
+    for model in _SETTINGS_MODELS
+    for action in ("add", "change", "delete")
+    if (action, model) != ("delete", "campaign")
+]
 
 MODEL_PERMISSIONS = {
     Role.EDITOR: [
         "wagtailadmin.access_admin",
-        *[
-            f"applications.{action}_{model}"
-            for model in _EDITOR_DATA_MODELS
-            for action in ("add", "change", "delete", "view")
-        ],
+        *_VIEW_SETTINGS,
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
@@ -42,19 +46,38 @@ MODEL_PERMISSIONS = {
     Role.CITY_SERVICE_CENTER: [
         "wagtailadmin.access_admin",
         *_VIEW_SETTINGS,
+        "applications.view_campaignchange",
         "applications.view_all_applications",
         "applications.view_smsmessage",
         "applications.final_review_application",
         "applications.add_paymentbatch",
         "applications.change_paymentbatch",
         "applications.view_paymentbatch",
+        "applications.approve_paymentbatch",
         "applications.view_paymentitem",
         "applications.view_personaldataaccess",
+        # The member registry decides who may apply and where codes go: this role's alone.
+        "applications.manage_members",
+        "applications.add_member",
+        "applications.change_member",
+        "applications.delete_member",
+        "applications.view_member",
+        "applications.view_memberchange",
     ],
     Role.ECONOMIC_DEPT: [
         "wagtailadmin.access_admin",
         *_VIEW_SETTINGS,
+        *_CHANGE_SETTINGS,
+        "applications.view_campaignchange",
         "applications.view_paymentbatch",
+    ],
+}
+
+# Permissions earlier migrations granted that the role must no longer hold (separation of duties).
+REVOKED_PERMISSIONS = {
+    Role.EDITOR: [
+        *[f"applications.{action}_member" for action in ("add", "change", "delete", "view")],
+        *[f"applications.{action}_{model}" for model in _SETTINGS_MODELS for action in ("add", "change", "delete")],
     ],
 }
 
@@ -118,3 +141,12 @@ def sync_roles(apps, model_permissions, page_permissions=None, collection_permis
                 GroupCollectionPermission.objects.get_or_create(
                     group=group, collection=root_collection, permission=_permission(apps, f"{app_label}.{codename}")
                 )
+
+
+def revoke_roles(apps, revoked_permissions):
+    """Take the listed permissions away from each role's group (the counterpart of `sync_roles`)."""
+    Group = apps.get_model("auth", "Group")
+    for role, dotted_names in revoked_permissions.items():
+        group = Group.objects.filter(name=GROUP_NAMES[role]).first()
+        if group is not None:
+            group.permissions.remove(*[_permission(apps, dotted) for dotted in dotted_names])

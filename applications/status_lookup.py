@@ -1,36 +1,36 @@
 """Status lookup: an applicant finds an application with the ID number and the query password.
 
-The query password is generated at submission, shown once and stored only as a hash.
-Wrong input gets one message whatever the cause, so the lookup never tells whether an ID
-number has applied. Failures are kept in the database (`LookupFailure`), so the limits
-hold across processes: at most `STATUS_LOOKUP_MAX_FAILURES_PER_ID` failures per ID number
-and `STATUS_LOOKUP_MAX_FAILURES_PER_CLIENT` per client address within the last
-`STATUS_LOOKUP_WINDOW_MINUTES` minutes; after that every attempt is refused, even with the
-right password, until the oldest failure leaves the window.
+The query password is 8 random characters (about 40 bits), generated at submission, shown once
+and stored as a keyed hash (HMAC under the hash key, bound to the ID number): a lookup computes
+exactly one, whatever the number of applications, so it costs no more than rendering a page.
+Wrong input gets one message whatever the cause, so the lookup never tells whether an ID number
+has applied. Failures slow further guesses without locking anyone out (`applications.throttle`):
+counted per ID number *and* client, and per client, each failure past the free ones doubling the
+wait. A stranger's failures from elsewhere never delay the person who comes with the right
+password, and guessing stays hopeless (README, security).
 """
 
 import datetime
-import ipaddress
+import hmac
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from . import throttle
+from .client_address import client_key
 from .constants import ApplicationState
 from .crypto import keyed_hash
 from .eligibility import format_date
-from .models import Application, LookupFailure
+from .models import Application
 
 QUERY_PASSWORD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 QUERY_PASSWORD_LENGTH = 8
-
-DEFAULT_MAX_FAILURES_PER_ID = 5
-DEFAULT_MAX_FAILURES_PER_CLIENT = 20
-DEFAULT_WINDOW_MINUTES = 15
+HASH_PREFIX = "hmac$"
 
 UNIT_STAGE = gettext_noop("区县市(产业)工会预审")
 CITY_STAGE = gettext_noop("市总工会审核")
@@ -49,69 +49,41 @@ def new_query_password() -> str:
     return "".join(secrets.choice(QUERY_PASSWORD_ALPHABET) for _i in range(QUERY_PASSWORD_LENGTH))
 
 
-def hash_query_password(password: str) -> str:
-    """The hash to store in `Application.query_password_hash` (Django's password hasher)."""
-    return make_password(normalise_query_password(password))
+def hash_query_password(password: str, id_hash: str) -> str:
+    """What `Application.query_password_hash` stores: an HMAC of the password bound to the ID number."""
+    return HASH_PREFIX + keyed_hash(f"query-password:{id_hash}:{normalise_query_password(password)}")
+
+
+def _matches(stored: str, computed: str, password: str) -> bool:
+    if stored.startswith(HASH_PREFIX):
+        return hmac.compare_digest(stored, computed)
+    # Applications submitted before the keyed hash keep Django's password hash until they close.
+    return bool(stored) and check_password(normalise_query_password(password), stored)
 
 
 def check_query_password(application: Application, password: str) -> bool:
     """True if `password` (any case, surrounding spaces allowed) is the application's query password.
 
-    An application without a query password (the unit channel) never matches; it still costs
-    one hash, so the time taken does not tell which case it was.
+    An application without a query password (the unit channel) never matches.
     """
-    normalised = normalise_query_password(password)
-    if not application.query_password_hash or not normalised:
-        make_password(normalised)
+    if not normalise_query_password(password):
         return False
-    return check_password(normalised, application.query_password_hash)
+    computed = hash_query_password(password, application.id_hash)
+    return _matches(application.query_password_hash, computed, password)
 
 
 # Throttling.
 
 
-def _window() -> datetime.timedelta:
-    return datetime.timedelta(minutes=getattr(settings, "STATUS_LOOKUP_WINDOW_MINUTES", DEFAULT_WINDOW_MINUTES))
-
-
-def _limits() -> tuple[int, int]:
+def _backoffs() -> tuple[throttle.Backoff, throttle.Backoff]:
+    base = datetime.timedelta(seconds=getattr(settings, "STATUS_LOOKUP_DELAY_SECONDS", 30))
+    ceiling = datetime.timedelta(seconds=getattr(settings, "STATUS_LOOKUP_MAX_DELAY_SECONDS", 3600))
     return (
-        getattr(settings, "STATUS_LOOKUP_MAX_FAILURES_PER_ID", DEFAULT_MAX_FAILURES_PER_ID),
-        getattr(settings, "STATUS_LOOKUP_MAX_FAILURES_PER_CLIENT", DEFAULT_MAX_FAILURES_PER_CLIENT),
+        throttle.Backoff("lookup:id+client", getattr(settings, "STATUS_LOOKUP_FREE_FAILURES", 5), base, ceiling),
+        throttle.Backoff(
+            "lookup:client", getattr(settings, "STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT", 20), base, ceiling
+        ),
     )
-
-
-def client_key(address: str) -> str:
-    """What failures are counted by for one client: the IPv4 address, or the /64 network of an IPv6 one.
-
-    One IPv6 subscriber usually holds a whole /64, so counting single addresses would let one
-    person spread guesses over billions of them.
-    """
-    address = (address or "").strip()
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
-def is_throttled(id_hash: str, client: str, now: datetime.datetime) -> bool:
-    """True if this ID number or this client failed too often within the window."""
-    per_id, per_client = _limits()
-    recent = LookupFailure.objects.filter(failed_at__gt=now - _window(), failed_at__lte=now)
-    if recent.filter(id_hash=id_hash).count() >= per_id:
-        return True
-    return bool(client) and recent.filter(client=client).count() >= per_client
-
-
-def record_failure(id_hash: str, client: str, now: datetime.datetime) -> None:
-    """Count a failed lookup, and forget the failures that have left the window."""
-    LookupFailure.objects.create(id_hash=id_hash, client=client, failed_at=now)
-    LookupFailure.objects.filter(failed_at__lte=now - _window()).delete()
 
 
 # Describing an application in plain words.
@@ -269,33 +241,39 @@ def generic_failure_message() -> str:
     return _("身份证号码或查询密码不正确。")
 
 
-def throttled_message() -> str:
-    """The message for a refused, throttled attempt."""
-    minutes = int(_window().total_seconds() // 60)
-    return _("查询失败次数过多，请%(minutes)s分钟后再试。") % {"minutes": minutes}
+def throttled_message(seconds: int) -> str:
+    """The message for an attempt refused while this client waits."""
+    if seconds >= 60:
+        return _("查询失败次数过多，请%(minutes)s分钟后再试。") % {"minutes": (seconds + 59) // 60}
+    return _("查询失败次数过多，请%(seconds)s秒后再试。") % {"seconds": seconds}
 
 
 def lookup(id_number: str, password: str, client: str, *, now: datetime.datetime | None = None) -> LookupResult:
     """Find the applicant's application by ID number and query password.
 
-    `client` is the client's address (see `client_key`). Throttled attempts are refused
-    before the password is looked at and are not counted themselves. The match is the newest
-    application of that ID number, in any campaign, whose query password checks.
+    `client` is the client's address (`applications.client_address`). An attempt while this ID
+    number and client, or this client, must wait is refused before the password is looked at.
+    The match is the newest application of that ID number, in any campaign, whose password checks.
     """
     now = now or timezone.now()
     id_hash = keyed_hash((id_number or "").strip().upper())
     client = client_key(client)
-    if is_throttled(id_hash, client, now):
-        return LookupResult(message=throttled_message(), throttled=True)
+    pair, per_client = _backoffs()
+    checks = [(pair, f"{id_hash}|{client}"), (per_client, client)]
+    wait = throttle.attempt(checks, now=now)
+    if wait:
+        return LookupResult(message=throttled_message(wait), throttled=True)
     candidates = list(
         Application.objects.filter(id_hash=id_hash)
         .select_related("campaign", "unit", "new_level")
         .order_by("-submitted_at", "-pk")
     )
-    if not candidates:
-        make_password(normalise_query_password(password))  # the same work as a real check
-    match = next((app for app in candidates if check_query_password(app, password)), None)
+    computed = hash_query_password(password, id_hash)
+    match = None
+    if normalise_query_password(password):
+        match = next((app for app in candidates if _matches(app.query_password_hash, computed, password)), None)
     if match is None:
-        record_failure(id_hash, client, now)
         return LookupResult(message=generic_failure_message())
+    throttle.succeeded(pair, checks[0][1])
+    throttle.not_a_failure(per_client, client)
     return LookupResult(application=match, status=describe(match))

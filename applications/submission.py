@@ -173,7 +173,7 @@ def submit(
                 amount=decision.amount,
                 window=decision.window,
                 eligibility_reason=decision.reason,
-                query_password_hash=hash_query_password(password),
+                query_password_hash=hash_query_password(password, id_hash),
                 submitted_at=now,
                 filled_on=timezone.localtime(now).date(),
                 **vars(applicant),

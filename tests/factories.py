@@ -83,10 +83,11 @@ class MemberFactory(factory.django.DjangoModelFactory):
     is_verified = True
 
 
-def _hash_query_password(password):
+def _hash_query_password(password, id_number):
+    from applications.crypto import keyed_hash
     from applications.status_lookup import hash_query_password
 
-    return hash_query_password(password)
+    return hash_query_password(password, keyed_hash(id_number))
 
 
 def _skill_level(code):
@@ -129,4 +130,4 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     grassroots_union = factory.LazyAttribute(lambda o: f"{o.employer}工会")
     amount = 600
     window = "current"
-    query_password_hash = factory.LazyAttribute(lambda o: _hash_query_password(o.query_password))
+    query_password_hash = factory.LazyAttribute(lambda o: _hash_query_password(o.query_password, o.id_number))

@@ -2,13 +2,14 @@
 
 from .application import Application, ApplicationEvent, Attachment, Education
 from .audit import PersonalDataAccess
-from .campaign import Campaign, RewardLevel, SkillLevel
+from .campaign import Campaign, CampaignChange, RewardLevel, SkillLevel
 from .documents import DocumentBundle
-from .member import Member
-from .messaging import LookupFailure, OneTimeCode, SmsMessage
+from .member import Member, MemberChange
+from .messaging import OneTimeCode, SmsMessage
 from .pages import ApplyPage, StatusPage
-from .payments import PaymentBatch, PaymentItem
+from .payments import BankCardCorrection, PaymentBatch, PaymentBatchEvent, PaymentItem
 from .staff import StaffProfile
+from .throttles import FailureCounter, RateCounter
 from .units import Quota, ReviewUnit
 
 __all__ = [
@@ -16,16 +17,21 @@ __all__ = [
     "ApplicationEvent",
     "ApplyPage",
     "Attachment",
+    "BankCardCorrection",
     "Campaign",
+    "CampaignChange",
     "DocumentBundle",
     "Education",
-    "LookupFailure",
+    "FailureCounter",
     "Member",
+    "MemberChange",
     "OneTimeCode",
     "PaymentBatch",
+    "PaymentBatchEvent",
     "PaymentItem",
     "PersonalDataAccess",
     "Quota",
+    "RateCounter",
     "ReviewUnit",
     "RewardLevel",
     "SkillLevel",

@@ -28,6 +28,14 @@ class PersonalDataAccess(models.Model):
         on_delete=models.CASCADE,
         related_name="data_accesses",
     )
+    member = models.ForeignKey(
+        "applications.Member",
+        verbose_name=_("会员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_accesses",
+    )
     what = models.CharField(_("查看内容"), max_length=20, choices=What.choices)
     detail = models.CharField(_("说明"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)

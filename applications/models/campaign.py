@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -175,3 +176,31 @@ class RewardLevel(Orderable):
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The last second of `day` in the site's time zone (Asia/Shanghai)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+class CampaignChange(models.Model):
+    """One change to the rules that decide money (levels and amounts, windows, deadline, open flag,
+    quotas): who made it, when, and each value before and after. Written by `applications.campaign_history`."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("奖励活动"), on_delete=models.CASCADE, related_name="changes")
+    # [{"field": "deadline", "label": "申报截止时间", "before": "…", "after": "…"}, ...]
+    changes = models.JSONField(_("变更内容"), default=list)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150)
+    source = models.CharField(_("途径"), max_length=40, blank=True)
+    changed_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("奖励活动变更记录")
+        verbose_name_plural = _("奖励活动变更记录")
+
+    def __str__(self):
+        return f"{self.campaign.year} {self.actor_label} {self.changed_at:%Y-%m-%d %H:%M}"

@@ -38,6 +38,8 @@ class OneTimeCode(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A keyed hash of a random token kept in the session that asked for the code: only that session may try it.
+    binding = models.CharField(max_length=64, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -47,18 +49,3 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class LookupFailure(models.Model):
-    """A failed status lookup, counted per ID number and per client address to slow guessing."""
-
-    id_hash = models.CharField(max_length=64, db_index=True)
-    client = models.CharField(max_length=64, db_index=True)
-    failed_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("查询失败记录")
-        verbose_name_plural = _("查询失败记录")
-
-    def __str__(self):
-        return f"{self.client} {self.failed_at:%Y-%m-%d %H:%M}"

@@ -167,14 +167,9 @@ class StatusPage(Page):
 
     @staticmethod
     def client_address(request):
-        """The client's address: `REMOTE_ADDR`, or with `STATUS_LOOKUP_TRUSTED_PROXIES` = N > 0
-        the address the outermost of our N proxies saw (the N-th entry from the right of
-        X-Forwarded-For), since anything further left is whatever the client chose to send."""
-        proxies = getattr(settings, "STATUS_LOOKUP_TRUSTED_PROXIES", 0)
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if proxies > 0 and len(forwarded) >= proxies:
-            return forwarded[-proxies]
-        return request.META.get("REMOTE_ADDR", "")
+        from ..client_address import client_address
+
+        return client_address(request) or ""
 
     @staticmethod
     def apply_url(request):

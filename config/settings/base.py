@@ -160,6 +160,10 @@ ONE_TIME_CODE_MINUTES = 10
 ONE_TIME_CODE_RESEND_SECONDS = 60
 ONE_TIME_CODE_MAX_TRIES = 5
 
+# How many reverse proxies (nginx: 1) stand in front of the app: applications/client_address.py takes the
+# client's address from X-Forwarded-For that many hops back. Serves throttles, caps, sign-in logs and audit records.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("STATUS_LOOKUP_TRUSTED_PROXIES", default=0))
+
 LOGIN_URL = "wagtailadmin_login"
 
 # Staff sign-in (staff_auth/): password plus a code from an authenticator app (django-otp TOTP).
