@@ -1,6 +1,5 @@
 """Wagtail pages that hold the public forms, so editors write the text around them."""
 
-from django.conf import settings
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
