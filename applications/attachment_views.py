@@ -19,4 +19,7 @@ def attachment(request, pk):
     response["Content-Disposition"] = f'inline; filename="{item.application.reference}-{item.kind}"'
     add_never_cache_headers(response)
     response["Cache-Control"] += ", private"
+    # An uploaded file is never a page of this site: no script, form or plugin of it runs with our origin.
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

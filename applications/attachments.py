@@ -1,6 +1,13 @@
-"""Uploaded ID card, certificate and bank card copies: checked by content, cleaned, kept private."""
+"""Uploaded ID card, certificate and bank card copies: checked by content, cleaned, kept private.
+
+Images are measured from their header before anything is decoded: one over
+`ATTACHMENT_MAX_PIXELS` (40 million, a 12 MP phone photo is 12) is refused with the limit in the
+message, since a small file can declare a huge canvas (a 350 KB PNG of 9,500 × 9,500 pixels took
+9 s and 700 MB to decode). Pillow's own decompression-bomb warning is an error here too.
+"""
 
 import io
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,17 +30,53 @@ def _kind_of(head: bytes):
     return guess.mime if guess else None
 
 
+def max_pixels() -> int:
+    return getattr(settings, "ATTACHMENT_MAX_PIXELS", 40_000_000)
+
+
+def image_pixels(data: bytes) -> int:
+    """Width × height as the image's header declares them, without decoding it (ValueError if unreadable)."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+            raise TooManyPixels(None) from error
+        except Exception as error:  # Pillow raises many kinds for broken or hostile headers
+            raise ValueError("unreadable image") from error
+    return width * height
+
+
+class TooManyPixels(ValueError):
+    def __init__(self, pixels):
+        super().__init__(pixels)
+        self.pixels = pixels
+
+
+def too_many_pixels_message() -> str:
+    limit = max_pixels()
+    return (
+        f"图片像素过多（超过{limit / 10_000:g}万像素），无法处理；请用手机正常拍照（1200万像素以内即可）"
+        "或扫描时选择300dpi后重新上传。"
+    )
+
+
 def _reencode(data: bytes, content_type: str) -> bytes:
     """Decode and encode the image again: drops EXIF (location, device) and anything appended to it."""
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image)
-        out = io.BytesIO()
-        if content_type == "image/jpeg":
-            image.convert("RGB").save(out, format="JPEG", quality=90)
-        else:
-            image.save(out, format="PNG", optimize=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            if content_type == "image/jpeg":
+                image.convert("RGB").save(out, format="JPEG", quality=90)
+            else:
+                image.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
@@ -48,6 +91,14 @@ def clean_upload(upload) -> CleanUpload:
     if content_type not in ALLOWED:
         raise ValidationError("只能上传JPG、PNG图片或PDF文件。", code="type")
     if content_type != "application/pdf":
+        try:
+            pixels = image_pixels(data)
+        except TooManyPixels:
+            raise ValidationError(too_many_pixels_message(), code="too_many_pixels") from None
+        except ValueError as error:
+            raise ValidationError("图片无法读取，请重新拍照或扫描后上传。", code="broken") from error
+        if pixels > max_pixels():
+            raise ValidationError(too_many_pixels_message(), code="too_many_pixels")
         try:
             data = _reencode(data, content_type)
         except Exception as error:  # Pillow raises many kinds for broken or hostile images

@@ -16,7 +16,9 @@ the unit or awaiting the city's review (ATTACHABLE_STATES); a scan replaces the 
 
 Refused as a whole: not a zip, more than MAX_ZIP_BYTES, more than MAX_ZIP_FILES files, or more than
 MAX_UNPACKED_BYTES unpacked (a zip bomb). Refused per file: unsafe paths (absolute, `..`), names
-that do not follow the rule, encrypted or broken members, files over the attachment limit.
+that do not follow the rule, encrypted or broken members, files over the attachment limit, images
+over the pixel limit, and the images that come after the zip's pixel budget (`SCAN_ZIP_MAX_PIXELS`,
+600 million: about 50 phone photos) is spent, so one upload cannot keep a worker decoding for minutes.
 """
 
 import io
@@ -31,7 +33,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .attachments import clean_upload
+from .attachments import TooManyPixels, clean_upload, image_pixels
 from .constants import LIVE_STATES, ApplicationState, AttachmentKind
 from .crypto import keyed_hash, mask
 from .members import validate_id_number
@@ -257,7 +259,31 @@ def target_of(name):
     raise ValidationError("文件名（或所在文件夹名）不是以身份证号码开头，请按下面的命名规则命名。")
 
 
-def _read_member(archive, info):
+def max_zip_pixels() -> int:
+    return getattr(settings, "SCAN_ZIP_MAX_PIXELS", 600_000_000)
+
+
+class PixelBudget:
+    """The pixels a zip's images may hold together; each image is measured from its header before decoding."""
+
+    def __init__(self, limit):
+        self.left = limit
+
+    def spend(self, data: bytes):
+        try:
+            pixels = image_pixels(data)
+        except (TooManyPixels, ValueError):
+            return  # clean_upload refuses it with its own message, without decoding it
+        if pixels > self.left:
+            self.left = 0
+            raise ValidationError(
+                f"压缩包中的图片合计超过{max_zip_pixels() / 100_000_000:g}亿像素，此文件及之后的图片未处理；"
+                "请把未处理的文件另行压缩后上传。"
+            )
+        self.left -= pixels
+
+
+def _read_member(archive, info, budget=None):
     limit = settings.ATTACHMENT_MAX_BYTES
     if info.flag_bits & 0x1:
         raise ValidationError("文件已加密，无法读取；请压缩时不要设置密码。")
@@ -270,6 +296,8 @@ def _read_member(archive, info):
         raise ValidationError("文件损坏或压缩方式不受支持，无法解压。") from error
     if len(data) > limit:
         raise ValidationError(f"文件超过{limit // (1024 * 1024)}MB，请压缩后重新上传。")
+    if budget is not None and not data.startswith(b"%PDF"):
+        budget.spend(data)
     return clean_upload(ContentFile(data, name=info.filename))
 
 
@@ -320,13 +348,13 @@ def attach_zip(upload, unit, campaign, user) -> list[ScanResult]:
                 continue
             targets.append((info, number, result))
         _match(targets, unit, campaign)
-        staged = []
+        staged, budget = [], PixelBudget(max_zip_pixels())
         try:
             for info, _number, result in targets:
                 if result.message:
                     continue
                 try:
-                    staged.append(_stage(result.application, result.kind, _read_member(archive, info)))
+                    staged.append(_stage(result.application, result.kind, _read_member(archive, info, budget)))
                 except ValidationError as invalid:
                     result.message = invalid.messages[0]
         except Exception:
