@@ -82,6 +82,24 @@ def used(cap: Cap, key: str, *, now=None) -> int:
     return counter.count if counter else 0
 
 
+LOCK_WINDOW = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def hold(scope: str, key: str) -> None:
+    """Wait for, then hold until the caller's transaction ends, the one lock row of `key` in `scope`.
+
+    For a check-then-act on one key (is there a recent code? if not, make one): callers take turns
+    on a row that always exists, even before anything else about the key does. The row is written
+    (an UPDATE), which locks it on PostgreSQL and takes the write lock on SQLite. Call it inside
+    `transaction.atomic()`.
+    """
+    for _attempt in range(3):  # `purge` may delete the row between creating and locking it
+        counter = _counter(RateCounter, scope=scope, key=_key(key), window_start=LOCK_WINDOW)
+        if RateCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1):
+            return
+    raise RuntimeError(f"could not lock {scope}")
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Growing delays for failures of one key in `scope`."""
@@ -103,7 +121,10 @@ class Backoff:
 def _wait(backoff: Backoff, counter, now) -> int:
     if counter is None or now - counter.last_failed_at >= backoff.forget_after:
         return 0
-    remaining = counter.last_failed_at + backoff.delay(counter.failures) - now
+    delay = backoff.delay(counter.failures)
+    if not delay:
+        return 0
+    remaining = counter.last_failed_at + delay - now
     return max(0, int(remaining.total_seconds() + 0.999))
 
 
