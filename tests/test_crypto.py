@@ -1,6 +1,10 @@
 """ID and bank card numbers are encrypted at rest, found by keyed hash, and shown masked."""
 
+import hashlib
+import hmac
+
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from applications.crypto import decrypt, encrypt, keyed_hash, mask
@@ -36,10 +40,27 @@ def test_members_are_found_by_keyed_hash_whatever_the_letter_case(campaign_2022)
     assert Member.objects.get(id_hash=keyed_hash(ID_NUMBER.lower() + " ")) == member
 
 
-def test_keyed_hash_depends_on_the_key(settings):
+def test_keyed_hash_depends_on_the_hash_key_alone(settings):
     before = keyed_hash(ID_NUMBER)
-    settings.FIELD_ENCRYPTION_KEY = "another-key"
+    settings.FIELD_ENCRYPTION_KEY = "another-key," + settings.FIELD_ENCRYPTION_KEY
+    assert keyed_hash(ID_NUMBER) == before
+    settings.FIELD_HASH_KEY = "another-hash-key"
     assert keyed_hash(ID_NUMBER) != before
+
+
+def test_keyed_hash_without_a_hash_key_is_refused(settings):
+    settings.FIELD_HASH_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="FIELD_HASH_KEY"):
+        keyed_hash(ID_NUMBER)
+
+
+def test_keyed_hash_under_the_old_first_encryption_key_is_kept_by_setting_it_as_hash_key(settings):
+    """Hashes stored before FIELD_HASH_KEY existed were keyed by the first encryption secret."""
+    old_scheme = hmac.new(
+        hashlib.sha256(b"hash:" + settings.FIELD_ENCRYPTION_KEY.encode()).digest(), ID_NUMBER.encode(), "sha256"
+    ).hexdigest()
+    settings.FIELD_HASH_KEY = settings.FIELD_ENCRYPTION_KEY
+    assert keyed_hash(ID_NUMBER) == old_scheme
 
 
 def test_a_rotated_key_still_decrypts_old_values(settings):

@@ -1,12 +1,17 @@
-"""Production: every secret from the environment, no defaults for them."""
+"""Production: every secret from the environment, no defaults for them, and none weak."""
 
 from .base import *  # noqa: F403
 from .base import env
+from .keys import check_production_keys
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+FIELD_HASH_KEY = env("FIELD_HASH_KEY")
+check_production_keys(
+    {"SECRET_KEY": SECRET_KEY, "FIELD_ENCRYPTION_KEY": FIELD_ENCRYPTION_KEY, "FIELD_HASH_KEY": FIELD_HASH_KEY}
+)
 SMS_BACKEND = env("SMS_BACKEND")  # no default: a live site must say where its text messages go
 # Staff always give a code from their authenticator; deliberately not read from the environment.
 STAFF_OTP_REQUIRED = True

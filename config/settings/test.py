@@ -2,9 +2,11 @@
 
 from .base import *  # noqa: F403
 from .base import env
+from .keys import TEST_DEFAULTS
 
-SECRET_KEY = "test-only-secret-key"
-FIELD_ENCRYPTION_KEY = "test-only-field-encryption-key"
+SECRET_KEY = TEST_DEFAULTS["SECRET_KEY"]
+FIELD_ENCRYPTION_KEY = TEST_DEFAULTS["FIELD_ENCRYPTION_KEY"]
+FIELD_HASH_KEY = TEST_DEFAULTS["FIELD_HASH_KEY"]
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
