@@ -45,3 +45,14 @@ def can_view(user, application):
     from .models import Application
 
     return visible_applications(user, Application.objects.filter(pk=application.pk)).exists()
+
+
+def may_replace_applications(user):
+    """Whether `user` may replace a live application under review by a higher level, whatever its unit
+    or channel: the city union service center (sees every application, does the final review) only.
+    Review units never may: the unit channel refuses any ID number that already has a live application."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm("applications.view_all_applications") and user.has_perm(
+        "applications.final_review_application"
+    )

@@ -32,8 +32,10 @@ Annex 4 lacks some Annex 3 fields. Decisions:
   the only exception is a mobile number written as +86 followed by digits.
 - Bank card numbers must pass the Luhn check: unlike the online form there is no "我已核对" box.
 - Duplicates: the same ID number twice in the file flags every such row; an ID number that already
-  has a live application in the campaign is an error too (the online channel would let a higher
-  level replace an unpaid one; in bulk that is left to a single paper entry).
+  has a live application in the campaign (any unit, any channel) is an error too, with the one
+  message `submission.UNIT_DUPLICATE` that names nothing of that application (it may be another
+  unit's). The unit channel never replaces; a higher level replacing a live application is the
+  city service center's (`unit_channel.replace_application`).
 """
 
 import datetime
@@ -50,7 +52,7 @@ from .constants import LIVE_STATES, Channel
 from .crypto import keyed_hash
 from .members import _read_bytes, gender_and_birth_date, validate_id_number, validate_mobile
 from .models import Application, ReviewUnit, SkillLevel
-from .submission import Applicant, SubmissionError, applied_in_previous_campaign, submit
+from .submission import UNIT_DUPLICATE, Applicant, SubmissionError, applied_in_previous_campaign, submit
 from .xlsx_reader import WorkbookError, cell_text, is_xlsx, read_first_sheet
 
 # The Annex 4 columns in order, then the optional extra ones; keys are used in code, labels in messages.
@@ -409,23 +411,18 @@ def _flag_duplicates(results):
 
 
 def _flag_existing(results, campaign):
-    by_hash = {keyed_hash(r.values["id_number"]): r for r in results if r.values.get("id_number")}
+    """A row whose ID number has a live application anywhere in the campaign is refused, in words that
+    say nothing of that application (its unit, reference, level or state may be another unit's)."""
+    by_hash = {}
+    for result in results:
+        if result.values.get("id_number"):
+            by_hash.setdefault(keyed_hash(result.values["id_number"]), []).append(result)
     if not by_hash:
         return
-    existing = Application.objects.select_related("new_level").filter(
-        campaign=campaign, id_hash__in=list(by_hash), state__in=LIVE_STATES
-    )
-    for application in existing:
-        for result in results:
-            if result.values.get("id_number") and keyed_hash(result.values["id_number"]) == application.id_hash:
-                result.errors.append(
-                    CellError(
-                        result.row,
-                        COLUMNS["id_number"],
-                        f"此人在{campaign.year}年度已有一份申报（编号{application.reference}，"
-                        f"{application.new_level.name}，{application.get_state_display()}），同一人每年度只能申报一次。",
-                    )
-                )
+    taken = Application.objects.filter(campaign=campaign, id_hash__in=list(by_hash), state__in=LIVE_STATES)
+    for id_hash in set(taken.values_list("id_hash", flat=True)):
+        for result in by_hash[id_hash]:
+            result.errors.append(CellError(result.row, COLUMNS["id_number"], UNIT_DUPLICATE))
 
 
 def _check_eligibility(results, campaign, rules, today):

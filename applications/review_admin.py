@@ -14,10 +14,10 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from . import audit, audit_admin, review_checks  # noqa: F401  (audit_admin registers the log's viewset)
-from .access import visible_applications
+from .access import may_replace_applications, visible_applications
 from .admin_search import KeyedIdSearchHandler
 from .models import Application
-from .unit_channel import enter_paper_application, reviewer_unit
+from .unit_channel import enter_paper_application, replace_application, reviewer_unit
 from .workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
@@ -204,6 +204,7 @@ def register_review_urls():
         path("applications/review/<int:pk>/", review, name="applications_review"),
         path("applications/bulk/", bulk_review, name="applications_bulk_review"),
         path("applications/enter/", enter_paper_application, name="applications_enter"),
+        path("applications/enter/replace/", replace_application, name="applications_replace"),
     ]
 
 
@@ -222,6 +223,16 @@ class UnitEntryMenuItem(MenuItem):
         return reviewer_unit(request.user) is not None
 
 
+class ReplaceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_replace_applications(request.user)
+
+
 @hooks.register("register_admin_menu_item")
 def register_paper_entry_menu_item():
     return UnitEntryMenuItem(_("录入纸质申请表"), reverse("applications_enter"), icon_name="doc-full", order=152)
+
+
+@hooks.register("register_admin_menu_item")
+def register_replace_menu_item():
+    return ReplaceMenuItem(_("以更高等级取代申报"), reverse("applications_replace"), icon_name="doc-full", order=152)

@@ -8,6 +8,7 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -101,34 +102,124 @@ def _decide(campaign, applicant, id_hash, now):
 # withdrawn application or pay the person twice. The city service center handles such a case.
 REPLACEABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNIT_APPROVED)
 
+# What the unit channel (paper entry, the Annex 4 table) says about an ID number that already has a
+# live application: the same words whoever holds it, so a reviewer learns nothing of another unit's.
+UNIT_DUPLICATE = (
+    "此身份证号码在本年度已有申报，不能重复录入；如需以更高等级取代原申报，请联系市总工会职工服务中心办理。"
+)
+NOTHING_TO_REPLACE = "此身份证号码本年度没有可取代的申报；新的纸质申请表请由所属审核单位录入。"
 
-def _replace_or_refuse(existing, applicant, reference, now):
-    """A live application still under review at a lower level gives way; anything else stops the new one."""
-    if existing.state not in REPLACEABLE_STATES and applicant.new_level.rank > existing.new_level.rank:
+
+@dataclass(frozen=True)
+class Replacement:
+    """The city service center's recorded decision to replace a live application by a higher level.
+
+    `reference` is the application they were shown, which must still be the live one; `reason` is
+    written into both applications' events.
+    """
+
+    reference: str
+    reason: str
+
+
+def live_application(campaign, id_number):
+    """The person's live application in `campaign` (any unit, any channel), or None. For the city only."""
+    return (
+        Application.objects.select_related("unit", "new_level")
+        .filter(campaign=campaign, id_hash=keyed_hash(id_number), state__in=LIVE_STATES)
+        .first()
+    )
+
+
+def _withdraw(existing, *, reason, opinion, actor, now):
+    ApplicationEvent.objects.create(
+        application=existing,
+        actor=actor,
+        actor_label=str(actor) if actor else "申请人",
+        from_state=existing.state,
+        to_state=ApplicationState.WITHDRAWN,
+        opinion=opinion,
+        created_at=now,
+    )
+    existing.state = ApplicationState.WITHDRAWN
+    existing.state_reason = reason
+    existing.save(update_fields=["state", "state_reason", "updated_at"])
+    return existing
+
+
+def _replace_or_refuse(existing, applicant, channel, reference, now):
+    """The person's own online application still under review at a lower level gives way; anything else
+    stops the new one. The unit channel never replaces: it only hears that the ID number is taken."""
+    if channel == Channel.UNIT:
+        raise SubmissionError(UNIT_DUPLICATE, "id_number")
+    year, described = existing.campaign.year, f"编号{existing.reference}，{existing.new_level.name}"
+    higher = applicant.new_level.rank > existing.new_level.rank
+    if higher and existing.state not in REPLACEABLE_STATES:
         raise SubmissionError(
-            f"您在{existing.campaign.year}年度的申报（编号{existing.reference}，{existing.new_level.name}）"
-            "市总工会已审核通过，正在发放或已发放，不能再以更高等级重新申报；如有疑问请联系市总工会职工服务中心。",
+            f"您在{year}年度的申报（{described}）市总工会已审核通过，正在发放或已发放，不能再以更高等级重新申报；"
+            "如有疑问请联系市总工会职工服务中心。",
             "new_level",
         )
-    if applicant.new_level.rank > existing.new_level.rank:
-        reason = f"已由更高等级（{applicant.new_level.name}）的申报{reference}取代。"
-        ApplicationEvent.objects.create(
-            application=existing,
-            actor_label="申请人",
-            from_state=existing.state,
-            to_state=ApplicationState.WITHDRAWN,
-            opinion=reason,
-            created_at=now,
+    if higher and (existing.channel != Channel.INDIVIDUAL or existing.unit_id != applicant.unit.pk):
+        raise SubmissionError(
+            f"您在{year}年度已有一份申报（{described}，{existing.get_channel_display()}，{existing.unit.name}）。"
+            "以更高等级取代单位统一申报或其他审核单位的申报，须由市总工会职工服务中心办理，"
+            "请联系市总工会职工服务中心。",
+            "new_level",
         )
-        existing.state = ApplicationState.WITHDRAWN
-        existing.state_reason = reason
-        existing.save(update_fields=["state", "state_reason", "updated_at"])
-        return existing
+    if higher:
+        reason = f"已由更高等级（{applicant.new_level.name}）的申报{reference}取代。"
+        return _withdraw(existing, reason=reason, opinion=reason, actor=None, now=now)
     raise SubmissionError(
-        f"您在{existing.campaign.year}年度已有一份申报（编号{existing.reference}，{existing.new_level.name}），"
-        "同一人每年度只能按最高等级享受一次奖励。请到“进度查询”查看办理情况。",
+        f"您在{year}年度已有一份申报（{described}），同一人每年度只能按最高等级享受一次奖励。"
+        "请到“进度查询”查看办理情况。",
         "new_level",
     )
+
+
+def replacement_refused(existing, new_level):
+    """Why the city service center cannot replace `existing` by an application at `new_level`, or None.
+
+    The reason describes `existing`: only for those who may see every application."""
+    if existing.state not in REPLACEABLE_STATES:
+        return SubmissionError(
+            f"原申报{existing.reference}状态为“{existing.get_state_display()}”，市总工会已审核通过，不能取代。"
+        )
+    if new_level.rank <= existing.new_level.rank:
+        return SubmissionError(
+            f"新申报的等级（{new_level.name}）不高于原申报{existing.reference}的等级"
+            f"（{existing.new_level.name}），不能取代。",
+            "new_level",
+        )
+    return None
+
+
+def _replace_for_service_center(existing, applicant, replace, actor, reference, now):
+    """The city service center's replacement: across units and channels, of an application still under review."""
+    if existing is None:
+        raise SubmissionError(NOTHING_TO_REPLACE, "id_number")
+    if existing.reference != replace.reference:
+        raise SubmissionError(f"此身份证号码的在办申报已不是{replace.reference}，请核对后重新确认。")
+    refused = replacement_refused(existing, applicant.new_level)
+    if refused:
+        raise refused
+    return _withdraw(
+        existing,
+        reason=f"已由更高等级（{applicant.new_level.name}）的申报{reference}取代（市总工会职工服务中心办理）。",
+        opinion=f"市总工会职工服务中心以更高等级（{applicant.new_level.name}）的申报{reference}取代，"
+        f"理由：{replace.reason}",
+        actor=actor,
+        now=now,
+    )
+
+
+def _first_opinion(applicant, channel, replace, replaced):
+    if replace is not None:
+        return (
+            f"以更高等级取代原申报{replaced.reference}（{replaced.new_level.name}，{replaced.unit.name}），"
+            f"理由：{replace.reason}"
+        )
+    return applicant.grassroots_opinion if channel == Channel.UNIT else ""
 
 
 def submit(
@@ -139,31 +230,50 @@ def submit(
     channel=Channel.INDIVIDUAL,
     member: Member | None = None,
     actor=None,
+    replace: Replacement | None = None,
     now=None,
 ) -> Submitted:
     """Check the rules and store the application with its attachments, or raise SubmissionError.
 
     `attachments` maps an AttachmentKind to a CleanUpload. Online applications start as
     submitted; paper ones entered by a review unit (channel unit) start as unit_approved.
-    Returns the application and its query password, which is stored only as a hash.
+    An ID number with a live application is refused, except that a higher level replaces the
+    person's own online application under review in the same unit, and `replace` (the city
+    service center only, `access.may_replace_applications`; raises PermissionDenied for anyone
+    else) replaces any application under review; the new one then starts as submitted, for its
+    unit to review. Returns the application and its query password, which is stored only as a hash.
     """
+    from .access import may_replace_applications
     from .status_lookup import hash_query_password, new_query_password
+
+    if replace is not None:
+        if not may_replace_applications(actor):
+            raise PermissionDenied("只有市总工会职工服务中心可以以更高等级取代原申报。")
+        if not replace.reason.strip():
+            raise SubmissionError("请填写取代原申报的理由。")
+        replace = Replacement(replace.reference, replace.reason.strip())
 
     now = now or timezone.now()
     id_hash = keyed_hash(applicant.id_number)
     decision = _decide(campaign, applicant, id_hash, now)
     password = new_query_password()
-    state = ApplicationState.UNIT_APPROVED if channel == Channel.UNIT else ApplicationState.SUBMITTED
+    unit_approved = channel == Channel.UNIT and replace is None
+    state = ApplicationState.UNIT_APPROVED if unit_approved else ApplicationState.SUBMITTED
     try:
         with transaction.atomic():
             reference = _new_reference(campaign)
             existing = (
                 Application.objects.select_for_update()
-                .select_related("new_level", "campaign")
+                .select_related("new_level", "campaign", "unit")
                 .filter(campaign=campaign, id_hash=id_hash, state__in=LIVE_STATES)
                 .first()
             )
-            replaced = _replace_or_refuse(existing, applicant, reference, now) if existing else None
+            if replace is not None:
+                replaced = _replace_for_service_center(existing, applicant, replace, actor, reference, now)
+            elif existing is not None:
+                replaced = _replace_or_refuse(existing, applicant, channel, reference, now)
+            else:
+                replaced = None
             application = Application.objects.create(
                 campaign=campaign,
                 reference=reference,
@@ -189,10 +299,12 @@ def submit(
                 actor=actor,
                 actor_label=str(actor) if actor else "申请人",
                 to_state=state,
-                opinion=applicant.grassroots_opinion if channel == Channel.UNIT else "",
+                opinion=_first_opinion(applicant, channel, replace, replaced),
                 created_at=now,
             )
     except IntegrityError as error:
+        if channel == Channel.UNIT and replace is None:
+            raise SubmissionError(UNIT_DUPLICATE, "id_number") from error
         raise SubmissionError(
             "同一身份证号码的申报刚刚已经提交，请勿重复申报。请到“进度查询”查看办理情况。", "id_number"
         ) from error

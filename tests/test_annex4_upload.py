@@ -136,7 +136,7 @@ def test_the_file_is_checked_again_at_import(client, demo, xihu):
     assert response.status_code == 302 and response["Location"] == CHECK
     assert Application.objects.filter(campaign=demo, channel="unit").count() == 0
     html = client.get(CHECK).content.decode()
-    assert "检查结果已经变化" in html and "已有一份申报" in html and "仅导入无误的 1 行" in html
+    assert "检查结果已经变化" in html and "在本年度已有申报，不能重复录入" in html and "仅导入无误的 1 行" in html
 
 
 def test_a_confirmation_from_a_replaced_upload_is_refused(client, demo, xihu):

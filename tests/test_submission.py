@@ -11,7 +11,7 @@ from applications.attachments import CleanUpload
 from applications.constants import ApplicationState, Channel
 from applications.models import Application, ApplicationEvent, SkillLevel
 from applications.models.campaign import end_of_day
-from applications.submission import Applicant, SubmissionError, submit
+from applications.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
 from tests.factories import CampaignFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +196,65 @@ def test_two_simultaneous_submissions_for_one_person_cannot_both_succeed(campaig
 def test_guidance_numbers_are_targets_not_caps(campaign):
     campaign.quotas.filter(unit__name="西湖区总工会").update(guidance_number=0)
     assert _submit(campaign).application.unit.name == "西湖区总工会"
+
+
+def test_a_higher_level_online_does_not_replace_an_application_to_another_unit(campaign):
+    from applications.models import ReviewUnit
+
+    first = _submit(campaign, level="senior_worker").application
+    with pytest.raises(SubmissionError, match="联系市总工会职工服务中心"):
+        submit(
+            campaign,
+            _applicant(campaign, level="technician", unit=ReviewUnit.objects.get(name="拱墅区总工会")),
+            {},
+        )
+    first.refresh_from_db()
+    assert first.state == ApplicationState.SUBMITTED
+
+
+def test_the_unit_channel_never_replaces(campaign, editor):
+    first = _submit(campaign, level="senior_worker").application
+    with pytest.raises(SubmissionError) as refused:
+        submit(campaign, _applicant(campaign, level="senior_technician"), {}, channel=Channel.UNIT, actor=editor)
+    assert refused.value.message == UNIT_DUPLICATE and refused.value.field == "id_number"
+    first.refresh_from_db()
+    assert first.state == ApplicationState.SUBMITTED
+
+
+def test_the_service_centers_replacement_names_the_application_it_replaces(campaign, service_center):
+    first = _submit(campaign, level="senior_worker").application
+    with pytest.raises(SubmissionError, match="已不是"):
+        submit(
+            campaign,
+            _applicant(campaign, level="senior_technician"),
+            {},
+            channel=Channel.UNIT,
+            actor=service_center,
+            replace=Replacement("HZ2022999999", "理由"),
+        )
+    with pytest.raises(SubmissionError, match="理由"):
+        submit(
+            campaign,
+            _applicant(campaign, level="senior_technician"),
+            {},
+            channel=Channel.UNIT,
+            actor=service_center,
+            replace=Replacement(first.reference, "  "),
+        )
+    first.refresh_from_db()
+    assert first.state == ApplicationState.SUBMITTED
+    second = submit(
+        campaign,
+        _applicant(campaign, level="senior_technician"),
+        {},
+        channel=Channel.UNIT,
+        actor=service_center,
+        replace=Replacement(first.reference, " 持新证书来中心办理 "),
+    )
+    first.refresh_from_db()
+    assert (first.state, second.replaced, second.application.state) == (
+        ApplicationState.WITHDRAWN,
+        first,
+        ApplicationState.SUBMITTED,
+    )
+    assert second.application.events.get().opinion.endswith("理由：持新证书来中心办理")

@@ -6,7 +6,8 @@ from applications.constants import ApplicationState as S
 from applications.demo import ensure_demo_campaign
 from applications.models import Application
 from applications.staff import create_staff
-from tests.factories import make_id_number
+from applications.submission import NOTHING_TO_REPLACE
+from tests.factories import ApplicationFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,35 @@ def test_a_reviewer_can_only_enter_for_their_own_unit(client, demo):
 def test_only_unit_reviewers_enter_paper_applications(client, demo, role):
     client.force_login(create_staff(f"p-{role}", role, password="pw-for-tests-1")[0])
     assert client.get(URL).status_code == 404
+
+
+# The city service center's replacement screen (the attacks are in tests/security/test_unit_channel.py).
+
+REPLACE = "/admin/applications/enter/replace/"
+
+
+def test_the_service_center_replaces_only_a_live_application(client, demo, service_center):
+    client.force_login(service_center)
+    response = client.post(REPLACE, _paper(demo))
+    assert NOTHING_TO_REPLACE in response.context["form"].errors["id_number"]
+    assert not Application.objects.filter(name="陈七").exists()
+
+
+def test_a_confirmation_for_another_application_shows_the_live_one_again(client, demo, service_center):
+    existing = ApplicationFactory(campaign=demo, id_number=_paper(demo)["id_number"], state=S.UNIT_APPROVED)
+    client.force_login(service_center)
+    data = _paper(demo) | {"replace-reference": "HZ2022000001", "replace-confirmed": "on", "replace-reason": "理由"}
+    response = client.post(REPLACE, data)
+    assert response.status_code == 200
+    assert response.context["replacement"].initial["reference"] == existing.reference
+    existing.refresh_from_db()
+    assert existing.state == S.UNIT_APPROVED
+
+
+def test_the_service_center_sees_the_replacement_menu_and_reviewers_the_paper_entry(client, demo, service_center):
+    client.force_login(service_center)
+    html = client.get("/admin/").content.decode()
+    assert REPLACE in html and URL + '"' not in html
+    _reviewer(client)
+    html = client.get("/admin/").content.decode()
+    assert REPLACE not in html and URL in html
