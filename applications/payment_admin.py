@@ -1,8 +1,10 @@
-"""The payment screens in the Wagtail admin: batches, their transfer files and results, card corrections.
+"""The payment screens in the Wagtail admin: batches, their approval, transfer files, results and history.
 
-The city service center creates batches, exports transfer files, records results and corrects
-bank cards; the economic work department reads the batches and the reconciliation figures
-(without the people in them); anyone else gets a 404, as if the screens did not exist.
+The city service center creates batches; a second account of it (never the creator) checks and
+approves each batch before its transfer file can be exported; then results are recorded. The
+economic work department reads the batches and the reconciliation figures (without the people in
+them); anyone else gets a 404, as if the screens did not exist. Bank card corrections:
+`applications.card_correction_admin`.
 """
 
 import functools
@@ -21,15 +23,15 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import audit, payments
-from .access import visible_applications
 from .constants import ApplicationState
-from .models import Application, Campaign, PaymentBatch, PaymentItem
-from .payment_forms import BankCardForm, BankResultForm, BatchForm
+from .models import Application, BankCardCorrection, Campaign, PaymentBatch, PaymentItem
+from .payment_forms import ApproveBatchForm, BankResultForm, BatchForm
 
-VIEW, ADD, CHANGE, VIEW_ITEMS = (
+VIEW, ADD, CHANGE, APPROVE, VIEW_ITEMS = (
     "applications.view_paymentbatch",
     "applications.add_paymentbatch",
     "applications.change_paymentbatch",
+    "applications.approve_paymentbatch",
     "applications.view_paymentitem",
 )
 ITEMS_PER_PAGE = 100
@@ -69,7 +71,7 @@ def _page(request, title, template, context, parent=None):
 
 
 def _batches():
-    return PaymentBatch.objects.select_related("campaign", "created_by", "settled_by").annotate(
+    return PaymentBatch.objects.select_related("campaign", "created_by", "approved_by", "settled_by").annotate(
         item_count=Count("items"), item_total=Sum("items__amount")
     )
 
@@ -98,6 +100,11 @@ def batch_list(request):
             "figures": payments.reconciliation(campaign) if campaign else None,
             "payable": payments.preview(campaign) if campaign else None,
             "failed": Application.objects.filter(campaign=campaign, state=ApplicationState.PAYMENT_FAILED).count(),
+            "corrections": BankCardCorrection.objects.filter(
+                application__campaign=campaign, state=BankCardCorrection.State.PENDING
+            ).count()
+            if campaign
+            else 0,
             "can_add": request.user.has_perm(ADD),
         },
     )
@@ -119,7 +126,8 @@ def batch_create(request):
                 )
                 messages.success(
                     request,
-                    _("已创建发放批次%(number)s。请核对后导出转账文件。") % {"number": batch.number},
+                    _("已创建发放批次%(number)s。须由职工服务中心的另一位同事复核通过后，才能导出转账文件。")
+                    % {"number": batch.number},
                 )
                 return redirect("payments_batch", pk=batch.pk)
             selection = payments.preview(campaign, **form.choice())
@@ -146,32 +154,79 @@ def _batch(pk):
     return get_object_or_404(_batches(), pk=pk)
 
 
+def _items_page(request, batch, result=""):
+    """One page of the batch's items (masked cards), optionally of one result, and the offset of its first row."""
+    items = batch.items.select_related("application__unit").order_by("pk")
+    if result in PaymentItem.Result.values:
+        items = items.filter(result=result)
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    return page, page.start_index() - 1 if page.object_list else 0
+
+
+def _is_creator(user, batch):
+    return batch.created_by_id is not None and batch.created_by_id == user.pk
+
+
 @screen(VIEW)
 def batch_detail(request, pk):
-    """One batch: its figures, its reconciliation, its items (masked cards) and the actions."""
+    """One batch: its figures, approval, reconciliation, items (masked cards), history and the actions."""
     batch = _batch(pk)
+    is_open = batch.state == PaymentBatch.State.OPEN
     context = {
         "batch": batch,
         "figures": payments.reconciliation(batch),
-        "can_change": request.user.has_perm(CHANGE) and batch.state == PaymentBatch.State.OPEN,
+        "can_change": request.user.has_perm(CHANGE) and is_open,
+        "can_approve": request.user.has_perm(APPROVE) and is_open and batch.approved_by_id is None,
+        "is_creator": _is_creator(request.user, batch),
+        "events": batch.events.all(),
         "results": PaymentItem.Result.choices,
     }
     if request.user.has_perm(VIEW_ITEMS):
-        items = batch.items.select_related("application__unit").order_by("pk")
         result = request.GET.get("result", "")
-        if result in PaymentItem.Result.values:
-            items = items.filter(result=result)
-        page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(items=page, result=result, offset=page.start_index() - 1 if page.object_list else 0)
+        page, offset = _items_page(request, batch, result)
+        context.update(items=page, result=result, offset=offset)
     return _page(request, _("发放批次%(number)s") % {"number": batch.number}, "payment_batch.html", context, True)
+
+
+@screen(APPROVE, ("GET", "POST"))
+def batch_approve(request, pk):
+    """The second person checks the count, the total and the items (masked), then approves the batch."""
+    batch = _batch(pk)
+    form = ApproveBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data["expected_count"], form.cleaned_data["expected_total"]
+        try:
+            payments.approve_batch(batch, request.user, expected=expected)
+        except payments.PaymentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("批次%(number)s已复核通过，可以导出转账文件。") % {"number": batch.number})
+            return redirect("payments_batch", pk=batch.pk)
+    elif request.method == "POST":
+        messages.error(request, _("请核对本页的笔数、金额和明细后再点“复核通过”。"))
+    by_unit = (
+        batch.items.order_by()
+        .values("application__unit__name", "application__unit__sort_order")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("application__unit__sort_order", "application__unit__name")
+    )
+    page, offset = _items_page(request, batch)
+    context = {
+        "batch": batch,
+        "is_creator": _is_creator(request.user, batch),
+        "by_unit": by_unit,
+        "items": page,
+        "offset": offset,
+    }
+    return _page(request, _("复核发放批次"), "payment_approve.html", context, True)
 
 
 @screen(CHANGE, ("POST",))
 def batch_transfer_file(request, pk):
-    """The transfer file as a download; each export is recorded (it holds full card numbers)."""
+    """The transfer file of an approved batch as a download; each export is recorded (it holds full card numbers)."""
     batch = _batch(pk)
     try:
-        content = payments.transfer_file(batch)
+        content = payments.transfer_file(batch, request.user)
     except payments.PaymentError as error:
         messages.error(request, error.message)
         return redirect("payments_batch", pk=batch.pk)
@@ -232,45 +287,6 @@ def batch_bank_result(request, pk):
 
 
 @screen(CHANGE, ("GET", "POST"))
-def correct_bank_card(request, pk):
-    """The corrected bank card of a failed payment; the application goes back to approved."""
-    queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit"))
-    application = get_object_or_404(queryset, pk=pk)
-    if application.state != ApplicationState.PAYMENT_FAILED:
-        messages.error(request, _("这份申报不是“发放失败”状态，无需更正银行卡信息。"))
-        return redirect("applications_review", pk=application.pk)
-    form = BankCardForm(request.POST or None, initial={"bank_branch": application.bank_branch})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payments.correct_bank_card(
-                application,
-                request.user,
-                data["bank_card"],
-                data["bank_branch"],
-                confirmed=data["bank_card_confirmed"],
-                note=data["note"],
-            )
-        except payments.PaymentError as error:
-            for name, message in error.errors.items():
-                form.add_error(name, message)
-            if not error.errors:
-                form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, _("%(ref)s：银行卡信息已更正，可放入下一个发放批次。") % {"ref": application.reference}
-            )
-            return redirect("applications_review", pk=application.pk)
-    failed = application.payment_items.filter(result=PaymentItem.Result.FAILED).select_related("batch").last()
-    return _page(
-        request,
-        _("更正银行卡信息"),
-        "payment_correct_card.html",
-        {"application": application, "form": form, "failed": failed},
-    )
-
-
-@screen(CHANGE, ("GET", "POST"))
 def batch_cancel(request, pk):
     """Confirm with a reason, then void a batch whose transfer file was never exported."""
     batch = _batch(pk)
@@ -295,11 +311,11 @@ def register_payment_urls():
         path("payments/", batch_list, name="payments_index"),
         path("payments/new/", batch_create, name="payments_create"),
         path("payments/<int:pk>/", batch_detail, name="payments_batch"),
+        path("payments/<int:pk>/approve/", batch_approve, name="payments_approve"),
         path("payments/<int:pk>/transfer-file/", batch_transfer_file, name="payments_transfer_file"),
         path("payments/<int:pk>/mark-paid/", batch_mark_paid, name="payments_mark_paid"),
         path("payments/<int:pk>/bank-result/", batch_bank_result, name="payments_bank_result"),
         path("payments/<int:pk>/cancel/", batch_cancel, name="payments_cancel"),
-        path("payments/correct-card/<int:pk>/", correct_bank_card, name="payments_correct_card"),
     ]
 
 

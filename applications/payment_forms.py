@@ -1,4 +1,4 @@
-"""Forms of the payment screens: choosing a batch, uploading the bank's result, correcting a bank card.
+"""Forms of the payment screens: choosing a batch, approving it, uploading the bank's result, correcting a bank card.
 
 They check what a person typed; the rules themselves (what may be paid, what a valid card is)
 live in `applications.payments`, which checks them again.
@@ -74,6 +74,13 @@ class BatchForm(forms.Form):
         }
 
 
+class ApproveBatchForm(forms.Form):
+    """The count and total the approver saw on the approval screen (they must still hold)."""
+
+    expected_count = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    expected_total = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 class BankResultForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("银行回执文件"),
@@ -103,4 +110,12 @@ class BankCardForm(forms.Form):
         max_length=200,
         required=False,
         help_text=gettext_lazy("可不填，例：申请人持新卡到西湖区总工会更正。申请人可以在进度查询中看到。"),
+    )
+
+
+class RejectCorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("退回原因"),
+        max_length=150,
+        help_text=gettext_lazy("例：卡号与申请人提供的银行卡复印件不符。申请人可以在进度查询中看到。"),
     )

@@ -3,18 +3,23 @@
 - `create_batch` puts approved applications (of a unit, approved in a date range, chosen one by
   one, or all) that are neither awaiting the bank nor paid into a new batch, copying the name,
   bank card, branch and amount as sent to the bank.
-- `transfer_file` writes the batch's transfer file (.xlsx) for the bank (formats of both files:
-  `applications.payment_files`).
+- `approve_batch`: a second city service center account (holding `approve_paymentbatch`, never
+  the batch's creator) checks the count, the total and the items and approves the batch.
+- `transfer_file` writes an approved batch's transfer file (.xlsx) for the bank (formats of both
+  files: `applications.payment_files`); an unapproved batch exports nothing.
 - `mark_paid` settles a whole batch as paid; `import_bank_result` reads the bank's result file
   (reference, status, reason), checks every row and applies all of them or none.
-- A failed payment puts the application in `payment_failed` with the bank's reason;
-  `correct_bank_card` takes the corrected card and moves it back to `approved`, for a later batch.
+- A failed payment puts the application in `payment_failed` with the bank's reason; its corrected
+  card is checked by `clean_bank_card` and takes effect only once a second person confirms it
+  (`applications.card_corrections`).
 - `reconciliation` gives the figures an auditor checks: paid total = sum of the paid applications.
 
-Each action is one transaction; every state change goes through `applications.workflow` and
-leaves an ApplicationEvent; the text messages go out once the transaction has committed. The
-database constraints on PaymentItem (one pending item per application, one paid item) are the
-last guard against paying twice, whatever happens above them.
+Each action is one transaction; every step of a batch leaves a PaymentBatchEvent, every state
+change of an application goes through `applications.workflow` and leaves an ApplicationEvent;
+the text messages go out once the transaction has committed. The database constraints are the
+last guard, whatever happens above them: on PaymentItem (one pending item per application, one
+paid item) against paying twice, on PaymentBatch (the approver is not the creator) against a
+transfer file only one person has checked.
 """
 
 import datetime
@@ -32,15 +37,15 @@ from django_tasks import task
 
 from .bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 from .constants import ApplicationState as S
-from .crypto import mask
 from .eligibility import format_date
-from .models import Application, ApplicationEvent, Campaign, PaymentBatch, PaymentItem
+from .models import Application, ApplicationEvent, Campaign, PaymentBatch, PaymentBatchEvent, PaymentItem
 from .payment_files import PaymentFileError, TransferRow, parse_bank_result, write_transfer_file
 from .workflow import WorkflowError, take, take_all
 
 logger = logging.getLogger("portal.payments")
 
 Result = PaymentItem.Result
+Action = PaymentBatchEvent.Action
 CHUNK = 500  # ids per query (SQLite limits the parameters of one statement)
 
 
@@ -65,6 +70,28 @@ def _chunks(values):
 
 def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _record(batch, action, user, note, now):
+    """One step in the batch's history (PaymentBatchEvent), in the transaction of the step."""
+    PaymentBatchEvent.objects.create(
+        batch=batch,
+        action=action,
+        user=user,
+        actor_label=user.get_full_name() or user.get_username(),
+        note=note[:200],
+        created_at=now,
+    )
+
+
+def _figures(items):
+    """(count, total) of a queryset of payment items."""
+    figures = items.aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), Value(0)))
+    return figures["count"], figures["total"]
+
+
+def _amounts(count, total):
+    return f"{count}笔，{total}元"
 
 
 # Choosing what to pay.
@@ -206,6 +233,7 @@ def create_batch(
                 ],
                 batch_size=CHUNK,
             )
+            _record(batch, Action.CREATED, user, _amounts(*figures), now)
     except IntegrityError as error:
         raise PaymentError(CONCURRENT_BATCH) from error
     logger.info("%s created payment batch %s: %s items, %s yuan", user.get_username(), batch.number, *figures)
@@ -229,6 +257,8 @@ def _settle_if_done(batch, user, now):
         return False
     PaymentBatch.objects.filter(pk=batch.pk).update(state=PaymentBatch.State.SETTLED, settled_by=user, settled_at=now)
     batch.refresh_from_db()
+    paid, failed = _figures(batch.items.filter(result=Result.PAID)), batch.items.filter(result=Result.FAILED).count()
+    _record(batch, Action.SETTLED, user, f"已发放{_amounts(*paid)}；发放失败{failed}笔", now)
     return True
 
 
@@ -248,33 +278,83 @@ def cancel_batch(batch, user, reason, *, now=None):
         _check_open(locked, exported=False)
         if locked.exported_at is not None:
             raise PaymentError("转账文件已导出，银行可能已在办理，不能作废；请按银行回执登记结果。")
-        figures = locked.items.aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), 0))
+        figures = _figures(locked.items.all())
         locked.items.all().delete()
-        note = f"作废：{reason}（原{figures['count']}笔，{figures['total']}元）"
+        note = f"作废：{reason}（原{_amounts(*figures)}）"
         PaymentBatch.objects.filter(pk=locked.pk).update(
             state=PaymentBatch.State.CANCELLED, settled_by=user, settled_at=now, note=note[:200]
         )
+        _record(locked, Action.CANCELLED, user, note, now)
     logger.info("%s cancelled payment batch %s: %s", user.get_username(), locked.number, note)
     batch.refresh_from_db()
     return batch
 
 
+# The second person's approval (maker-checker).
+
+OWN_BATCH = "这个批次是您创建的，不能由您本人复核；请职工服务中心的另一位同事复核。"
+
+
+def approve_batch(batch, user, *, expected=None, now=None):
+    """A second city service center account approves an open batch, so its transfer file can be exported.
+
+    The approver holds `approve_paymentbatch` and did not create the batch (a check here, with a
+    message, and a database constraint behind it). `expected`, the (count, total) the approver
+    checked on screen, must still hold.
+    """
+    _require(user, "applications.approve_paymentbatch")
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = _locked(batch)
+            _check_open(locked, exported=False)
+            if locked.approved_by_id is not None:
+                raise PaymentError(f"批次{locked.number}已于{_when(locked.approved_at)}复核通过，无需再复核。")
+            if locked.created_by_id == user.pk:
+                raise PaymentError(OWN_BATCH)
+            figures = _figures(locked.items.all())
+            if expected is not None and tuple(expected) != figures:
+                raise PaymentError(
+                    f"批次{locked.number}的明细在您核对之后有变化（现为{_amounts(*figures)}），请重新核对后再复核。"
+                )
+            PaymentBatch.objects.filter(pk=locked.pk, approved_by__isnull=True).update(
+                approved_by=user, approved_at=now
+            )
+            _record(locked, Action.APPROVED, user, _amounts(*figures), now)
+    except IntegrityError as error:  # the database's own maker-checker constraint
+        raise PaymentError(OWN_BATCH) from error
+    logger.info("%s approved payment batch %s: %s", user.get_username(), locked.number, _amounts(*figures))
+    batch.refresh_from_db()
+    return batch
+
+
+def _when(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 # The transfer file (its format: applications.payment_files).
 
 
-def transfer_file(batch, *, now=None):
-    """The batch's transfer file (.xlsx bytes) of its items awaiting the bank; notes the first export.
+def transfer_file(batch, user, *, now=None):
+    """The approved batch's transfer file (.xlsx bytes) of its items awaiting the bank.
 
-    Only an open batch exports, and only its pending items: an item the bank has already paid or
-    returned is never sent again.
+    Only an open batch a second person approved exports, and only its pending items: an item the
+    bank has already paid or returned is never sent again. The first export time is kept on the
+    batch; every export is a step in its history.
     """
+    _require(user, "applications.change_paymentbatch")
     now = now or timezone.now()
     with transaction.atomic():
         batch = _locked(batch)
         _check_open(batch, exported=False)
+        if batch.approved_by_id is None:
+            raise PaymentError(
+                f"批次{batch.number}尚未复核：须由职工服务中心的另一位同事核对笔数、金额和明细并复核通过后，"
+                "才能导出转账文件。"
+            )
         items = batch.items.filter(result=Result.PENDING).order_by("pk")
-        figures = items.aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), Value(0)))
-        if not figures["count"]:
+        count, total = _figures(items)
+        if not count:
             raise PaymentError(f"批次{batch.number}没有待银行转账的明细。")
         out = io.BytesIO()
         try:
@@ -282,8 +362,8 @@ def transfer_file(batch, *, now=None):
                 out,
                 number=batch.number,
                 campaign_name=batch.campaign.display_name,
-                count=figures["count"],
-                total=figures["total"],
+                count=count,
+                total=total,
                 rows=(
                     TransferRow(item.name, item.bank_card, item.bank_branch, item.amount, item.application.reference)
                     for item in items.select_related("application").iterator(chunk_size=CHUNK)
@@ -294,6 +374,7 @@ def transfer_file(batch, *, now=None):
             raise PaymentError(error.message) from error
         if batch.exported_at is None:
             PaymentBatch.objects.filter(pk=batch.pk).update(exported_at=now)
+        _record(batch, Action.EXPORTED, user, _amounts(count, total), now)
     return out.getvalue()
 
 
@@ -387,9 +468,12 @@ def mark_paid(batch, user, *, now=None):
         with transaction.atomic():
             locked = _locked(batch)
             _check_open(locked)
-            paid = _pay(locked, locked.items.filter(result=Result.PENDING).only("pk", "application_id"), user, now)
+            pending = locked.items.filter(result=Result.PENDING)
+            figures = _figures(pending)
+            paid = _pay(locked, pending.only("pk", "application_id"), user, now)
             if not paid:
                 raise PaymentError(f"批次{locked.number}没有待登记结果的明细。")
+            _record(locked, Action.PAID, user, f"整批登记已发放：{_amounts(*figures)}", now)
             _settle_if_done(locked, user, now)
             _tell_after_commit(paid)
     except WorkflowError as error:
@@ -472,6 +556,13 @@ def import_bank_result(batch, file, user, *, now=None):
                     raise PaymentError("有明细刚刚已被他人登记结果，请刷新后查看。")
                 take("payment_fail", item.application, user, reason, now=now, via="payments")
                 told.append(item.pk)
+            _record(
+                locked,
+                Action.PAID,
+                user,
+                f"导入银行回执：成功{len(paid)}笔（{sum(item.amount for item in paid)}元），失败{len(failed)}笔",
+                now,
+            )
             settled = _settle_if_done(locked, user, now)
             _tell_after_commit(told)
     except PaymentError as error:
@@ -506,30 +597,6 @@ def clean_bank_card(bank_card, bank_branch, *, confirmed=False):
     if errors:
         raise PaymentError("请更正标出的项目。", errors)
     return card, branch
-
-
-def correct_bank_card(application, user, bank_card, bank_branch, *, confirmed=False, note="", now=None):
-    """Store the corrected card of a payment_failed application and move it back to approved.
-
-    It can then go into a later batch. The event records the new card masked and the branch.
-    """
-    _require(user, "applications.change_paymentbatch")
-    card, branch = clean_bank_card(bank_card, bank_branch, confirmed=confirmed)
-    application.refresh_from_db()
-    if application.state != S.PAYMENT_FAILED:
-        raise PaymentError(f"这份申报现在是“{application.get_state_display()}”，不是发放失败，无需更正银行卡信息。")
-    opinion = f"银行卡信息已更正：卡号{mask(card)}，开户行{branch}"
-    if (note or "").strip():
-        opinion = f"{opinion}。{note.strip()}"
-    try:
-        with transaction.atomic():
-            Application.objects.filter(pk=application.pk, state=S.PAYMENT_FAILED).update(
-                bank_card=card, bank_branch=branch, updated_at=now or timezone.now()
-            )
-            take("correct_bank_card", application, user, opinion, now=now, via="payments")
-    except WorkflowError as error:
-        raise PaymentError(str(error)) from error
-    return application
 
 
 # Reconciliation.

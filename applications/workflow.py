@@ -5,8 +5,10 @@ transaction. The state change is a compare-and-set (`UPDATE … WHERE state = <f
 two reviewers act on the same application at once exactly one wins and the other is told.
 
 The payment steps (paid, payment failed, bank card corrected) are declared here too, but they
-are taken only through `applications.payments` (`via="payments"`), which keeps each payment
-item in step with its application; the review screen never offers them.
+are taken only through the payment services (`via="payments"`): `applications.payments`, which
+keeps each payment item in step with its application, and `applications.card_corrections`, where
+a corrected card takes effect only once a second person confirms it. The review screen never
+offers them.
 """
 
 from dataclasses import dataclass

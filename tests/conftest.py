@@ -110,5 +110,11 @@ def service_center(site_2022):
 
 
 @pytest.fixture
+def second_service_center(site_2022):
+    """Another city service center account: the second person of a maker-checker step."""
+    return _staff("t-service-2", "city_service_center")
+
+
+@pytest.fixture
 def economic(site_2022):
     return _staff("t-economic", "economic_dept")

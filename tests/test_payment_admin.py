@@ -9,8 +9,11 @@ from openpyxl import load_workbook
 from stdnum import luhn
 
 from applications import payments
+from applications.card_corrections import request_correction
 from applications.constants import ApplicationState as S
-from applications.models import ApplicationEvent, PaymentBatch, PersonalDataAccess, ReviewUnit
+from applications.constants import Role
+from applications.models import ApplicationEvent, BankCardCorrection, PaymentBatch, PersonalDataAccess, ReviewUnit
+from applications.staff import create_staff
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +40,24 @@ def batch(campaign_2022, service_center):
 
 def batch_urls(batch):
     base = f"/admin/payments/{batch.pk}/"
-    return [base, f"{base}transfer-file/", f"{base}mark-paid/", f"{base}bank-result/"]
+    return [base, f"{base}approve/", f"{base}transfer-file/", f"{base}mark-paid/", f"{base}bank-result/"]
+
+
+def checker():
+    """A second city service center account, who approves batches and confirms card corrections."""
+    return create_staff("t-service-2", Role.CITY_SERVICE_CENTER, password="pw-for-tests")[0]
+
+
+def export(batch, user):
+    """The batch approved by the second account, then its transfer file exported by `user`."""
+    payments.approve_batch(batch, checker())
+    return payments.transfer_file(batch, user)
 
 
 def failed_application(campaign, service_center, reason="户名与卡号不符"):
     application = approved(campaign)
     batch = payments.create_batch(campaign, service_center, applications=[application])
-    payments.transfer_file(batch)
+    export(batch, service_center)
     upload = SimpleUploadedFile("r.csv", f"申报编号,状态,原因\n{application.reference},失败,{reason}\n".encode())
     assert payments.import_bank_result(batch, upload, service_center).ok
     application.refresh_from_db()
@@ -151,6 +165,7 @@ def test_the_batch_screen_shows_masked_cards_and_the_figures(client, batch, serv
 
 
 def test_exporting_the_transfer_file_downloads_it_and_records_the_export(client, batch, service_center):
+    payments.approve_batch(batch, checker())
     client.force_login(service_center)
     assert client.get(f"/admin/payments/{batch.pk}/transfer-file/").status_code == 405
     response = client.post(f"/admin/payments/{batch.pk}/transfer-file/")
@@ -166,7 +181,7 @@ def test_exporting_the_transfer_file_downloads_it_and_records_the_export(client,
 
 
 def test_marking_paid_asks_for_confirmation_first(client, batch, service_center, django_capture_on_commit_callbacks):
-    payments.transfer_file(batch)
+    export(batch, service_center)
     client.force_login(service_center)
     html = client.get(f"/admin/payments/{batch.pk}/mark-paid/").content.decode()
     assert "将批次 2022-001 的 2 笔、合计 1300 元全部登记为已发放？" in html
@@ -181,7 +196,7 @@ def test_marking_paid_asks_for_confirmation_first(client, batch, service_center,
 
 
 def test_a_bank_result_with_errors_is_shown_row_by_row_and_nothing_is_applied(client, batch, service_center):
-    payments.transfer_file(batch)
+    export(batch, service_center)
     client.force_login(service_center)
     first = batch.items.first().application
     upload = SimpleUploadedFile("r.csv", f"申报编号,状态,原因\n{first.reference},成功,\nHZ2022999999,失败,\n".encode())
@@ -193,7 +208,7 @@ def test_a_bank_result_with_errors_is_shown_row_by_row_and_nothing_is_applied(cl
 
 
 def test_a_bank_result_is_applied_and_reported(client, batch, service_center):
-    payments.transfer_file(batch)
+    export(batch, service_center)
     client.force_login(service_center)
     first, second = (item.application for item in batch.items.all())
     upload = SimpleUploadedFile(
@@ -233,8 +248,11 @@ def test_a_wrong_card_is_explained_next_to_the_field_and_the_typed_values_are_ke
     assert application.state == S.PAYMENT_FAILED
 
 
-def test_a_corrected_card_puts_the_application_back_for_a_later_batch(client, campaign_2022, service_center):
+def test_a_corrected_card_confirmed_by_another_account_puts_the_application_back_for_a_later_batch(
+    client, campaign_2022, service_center
+):
     application = failed_application(campaign_2022, service_center)
+    old_card = application.bank_card
     client.force_login(service_center)
     body = "622202123456789012"
     card = body + luhn.calc_check_digit(body)
@@ -243,6 +261,15 @@ def test_a_corrected_card_puts_the_application_back_for_a_later_batch(client, ca
         {"bank_card": card, "bank_branch": "中国建设银行杭州城西支行"},
     )
     assert response["Location"] == f"/admin/applications/review/{application.pk}/"
+    application.refresh_from_db()
+    assert (application.state, application.bank_card) == (S.PAYMENT_FAILED, old_card)
+    review = client.get(response["Location"]).content.decode()
+    assert "待职工服务中心的另一位同事" in review and "correct-bank-card" not in review
+    correction = BankCardCorrection.objects.get()
+    client.force_login(checker())
+    assert "622*********" in client.get("/admin/payments/card-corrections/").content.decode()
+    response = client.post(f"/admin/payments/card-corrections/{correction.pk}/", {"action": "confirm"})
+    assert response.status_code == 302
     application.refresh_from_db()
     assert (application.state, application.bank_card) == (S.APPROVED, card)
     assert payments.preview(campaign_2022).count == 1
@@ -284,3 +311,34 @@ def test_only_the_service_center_voids_a_batch(request, client, batch, role_fixt
     assert client.post(f"/admin/payments/{batch.pk}/cancel/", {"reason": "x"}).status_code == 404
     batch.refresh_from_db()
     assert batch.state == PaymentBatch.State.OPEN
+
+
+def test_the_checker_sees_the_full_new_card_only_on_request_and_it_is_recorded(client, campaign_2022, service_center):
+    application = failed_application(campaign_2022, service_center)
+    body = "622202123456789012"
+    card = body + luhn.calc_check_digit(body)
+    correction = request_correction(application, service_center, card, "中国银行杭州分行", note="持新卡办理")
+    client.force_login(checker())
+    url = f"/admin/payments/card-corrections/{correction.pk}/"
+    page = client.get(url).content.decode()
+    assert card not in page and correction.masked_bank_card in page and "持新卡办理" in page
+    assert "户名与卡号不符" in page
+    assert not PersonalDataAccess.objects.exists()
+    page = client.post(url, {"action": "reveal"}).content.decode()
+    assert card in page
+    access = PersonalDataAccess.objects.get()
+    assert (access.user, access.what, access.application) == (checker(), "bank_card", application)
+    correction.refresh_from_db()
+    assert correction.state == BankCardCorrection.State.PENDING
+
+
+def test_the_menu_and_the_batch_list_lead_to_the_pending_corrections(client, campaign_2022, service_center):
+    application = failed_application(campaign_2022, service_center)
+    body = "622202123456789012"
+    request_correction(application, service_center, body + luhn.calc_check_digit(body), "中国银行杭州分行")
+    client.force_login(checker())
+    assert "/admin/payments/card-corrections/" in client.get("/admin/").content.decode()
+    html = client.get(INDEX, {"campaign": 2022}).content.decode()
+    assert "银行卡更正待复核：1 项" in html
+    listing = client.get("/admin/payments/card-corrections/").content.decode()
+    assert application.reference in listing and "待复核：1 项" in listing

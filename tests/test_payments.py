@@ -1,4 +1,5 @@
-"""Payments: batches, the transfer file, results from the bank, failed payments corrected, reconciliation."""
+"""Payments: batches, their approval, the transfer file, results from the bank, failed payments corrected,
+reconciliation. (Who may approve or confirm what, and the attacks on it: tests/security/test_money.py.)"""
 
 import csv
 import datetime
@@ -14,11 +15,13 @@ from django.db.models import DateTimeField, Value
 from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
-from applications import payments
+from applications import card_corrections, payments
 from applications.constants import ApplicationState as S
+from applications.constants import Role
 from applications.models import Application, ApplicationEvent, PaymentBatch, PaymentItem, ReviewUnit
 from applications.payments import PaymentError
 from applications.progress import unit_progress
+from applications.staff import create_staff
 from applications.workflow import WorkflowError, allowed_actions, take
 from tests.factories import ApplicationFactory, CampaignFactory
 
@@ -51,10 +54,29 @@ def sent(path):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def checker():
+    """A second city service center account, who approves batches and confirms card corrections."""
+    return create_staff("t-service-2", Role.CITY_SERVICE_CENTER, password="pw-for-tests")[0]
+
+
+def approved_by_checker(batch):
+    return payments.approve_batch(batch, checker(), now=NOW)
+
+
 def exported(batch):
-    payments.transfer_file(batch, now=NOW)
+    """The batch approved by a second account, then its transfer file exported by its creator."""
+    approved_by_checker(batch)
+    payments.transfer_file(batch, batch.created_by, now=NOW)
     batch.refresh_from_db()
     return batch
+
+
+def corrected(application, user, bank_card, bank_branch, **options):
+    """A card correction entered by `user` and confirmed by the second account."""
+    correction = card_corrections.request_correction(application, user, bank_card, bank_branch, **options)
+    card_corrections.confirm_correction(correction, checker())
+    application.refresh_from_db()
+    return application
 
 
 def result_csv(rows, header=("申报编号", "状态", "原因"), encoding="utf-8"):
@@ -217,8 +239,8 @@ def _sheet(content):
 def test_the_transfer_file_has_the_header_the_columns_in_order_and_cards_as_text(campaign_2022, service_center):
     first = approved(campaign_2022, amount=800, name='=HYPERLINK("http://x")', bank_card="6222021234567890123")
     second = approved(campaign_2022, amount=600, bank_branch="+中国银行杭州分行")
-    batch = payments.create_batch(campaign_2022, service_center)
-    sheet = _sheet(payments.transfer_file(batch, now=NOW))
+    batch = approved_by_checker(payments.create_batch(campaign_2022, service_center))
+    sheet = _sheet(payments.transfer_file(batch, service_center, now=NOW))
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "杭州市职工高技能人才奖励发放转账明细"
     facts = {row[0]: row[1] for row in rows[1:6]}
@@ -238,7 +260,7 @@ def test_the_transfer_file_has_the_header_the_columns_in_order_and_cards_as_text
 def test_the_first_export_time_is_kept(campaign_2022, service_center):
     approved(campaign_2022)
     batch = exported(payments.create_batch(campaign_2022, service_center))
-    payments.transfer_file(batch, now=NOW + datetime.timedelta(hours=1))
+    payments.transfer_file(batch, service_center, now=NOW + datetime.timedelta(hours=1))
     batch.refresh_from_db()
     assert batch.exported_at == NOW
 
@@ -248,14 +270,14 @@ def test_a_settled_batch_exports_nothing(campaign_2022, service_center):
     batch = exported(payments.create_batch(campaign_2022, service_center))
     payments.mark_paid(batch, service_center, now=NOW)
     with pytest.raises(PaymentError, match="已结算"):
-        payments.transfer_file(batch)
+        payments.transfer_file(batch, service_center)
 
 
 def test_a_re_export_lists_only_the_items_still_awaiting_the_bank(campaign_2022, service_center):
     paid, pending = approved(campaign_2022), approved(campaign_2022)
     batch = exported(payments.create_batch(campaign_2022, service_center))
     assert payments.import_bank_result(batch, result_csv([(paid.reference, "成功", "")]), service_center).ok
-    rows = list(_sheet(payments.transfer_file(batch)).iter_rows(values_only=True))
+    rows = list(_sheet(payments.transfer_file(batch, service_center)).iter_rows(values_only=True))
     assert [row[5] for row in rows[7:]] == [pending.reference]
     assert rows[3][1] == 1
 
@@ -419,7 +441,7 @@ def test_the_transfer_file_with_status_columns_added_is_accepted(campaign_2022, 
     approved(campaign_2022)
     approved(campaign_2022)
     batch = exported(payments.create_batch(campaign_2022, service_center))
-    workbook = load_workbook(io.BytesIO(payments.transfer_file(batch)))
+    workbook = load_workbook(io.BytesIO(payments.transfer_file(batch, service_center)))
     sheet = workbook.active
     sheet.cell(7, 7, "状态")
     sheet.cell(7, 8, "原因")
@@ -476,18 +498,23 @@ def test_failed_then_corrected_then_paid_in_a_later_batch(
     assert application.bank_card not in html
 
     with pytest.raises(PaymentError) as error:
-        payments.correct_bank_card(application, service_center, "6222 0212", "杭州西湖")
+        card_corrections.request_correction(application, service_center, "6222 0212", "杭州西湖")
     assert set(error.value.errors) == {"bank_card", "bank_branch"}
     card = valid_card()
-    corrected = payments.correct_bank_card(
+    correction = card_corrections.request_correction(
         application, service_center, card[:4] + " " + card[4:], "中国农业银行杭州文三路支行", note="本人持新卡办理"
     )
-    assert corrected.state == S.APPROVED
+    request = application.events.last()
+    assert (request.actor, request.from_state, request.to_state) == (service_center, "payment_failed", "payment_failed")
+    assert card not in request.opinion and card[-4:] in request.opinion and "本人持新卡办理" in request.opinion
+    assert "银行卡信息更正待复核" in _status_html(client, application)
+    card_corrections.confirm_correction(correction, checker())
     application.refresh_from_db()
+    assert application.state == S.APPROVED
     assert (application.bank_card, application.bank_branch) == (card, "中国农业银行杭州文三路支行")
     event = application.events.last()
-    assert (event.actor, event.from_state, event.to_state) == (service_center, "payment_failed", "approved")
-    assert card not in event.opinion and card[-4:] in event.opinion and "本人持新卡办理" in event.opinion
+    assert (event.actor, event.from_state, event.to_state) == (checker(), "payment_failed", "approved")
+    assert card not in event.opinion and card[-4:] in event.opinion
     assert "银行卡信息已更正，待重新发放" in _status_html(client, application)
 
     second = exported(payments.create_batch(campaign_2022, service_center))
@@ -509,21 +536,20 @@ def test_a_card_failing_the_luhn_check_needs_the_confirmation(campaign_2022, ser
     application.refresh_from_db()
     wrong = valid_card()[:-1] + str((int(valid_card()[-1]) + 1) % 10)
     with pytest.raises(PaymentError) as error:
-        payments.correct_bank_card(application, service_center, wrong, "中国银行杭州分行")
+        card_corrections.request_correction(application, service_center, wrong, "中国银行杭州分行")
     assert "勾选" in error.value.errors["bank_card"]
-    payments.correct_bank_card(application, service_center, wrong, "中国银行杭州分行", confirmed=True)
-    application.refresh_from_db()
-    assert application.state == S.APPROVED
+    corrected(application, service_center, wrong, "中国银行杭州分行", confirmed=True)
+    assert (application.state, application.bank_card) == (S.APPROVED, wrong)
 
 
 def test_only_a_failed_payment_is_corrected(campaign_2022, service_center, economic):
     application = approved(campaign_2022)
     with pytest.raises(PaymentError, match="不是发放失败"):
-        payments.correct_bank_card(application, service_center, valid_card(), "中国银行杭州分行")
+        card_corrections.request_correction(application, service_center, valid_card(), "中国银行杭州分行")
     Application.objects.filter(pk=application.pk).update(state=S.PAYMENT_FAILED)
     application.refresh_from_db()
     with pytest.raises(PaymentError, match="无权"):
-        payments.correct_bank_card(application, economic, valid_card(), "中国银行杭州分行")
+        card_corrections.request_correction(application, economic, valid_card(), "中国银行杭州分行")
 
 
 def test_progress_counts_a_failed_payment_as_approved_and_awaiting_payment(campaign_2022, service_center):
@@ -604,3 +630,10 @@ def test_an_exported_batch_cannot_be_voided(campaign_2022, service_center, econo
         payments.cancel_batch(batch, economic, "重复")
     batch.refresh_from_db()
     assert batch.state == PaymentBatch.State.OPEN and batch.items.count() == 1
+
+
+def test_an_approved_batch_can_still_be_voided_until_its_transfer_file_is_exported(campaign_2022, service_center):
+    approved(campaign_2022)
+    batch = approved_by_checker(payments.create_batch(campaign_2022, service_center))
+    payments.cancel_batch(batch, service_center, "金额有误")
+    assert batch.state == PaymentBatch.State.CANCELLED and batch.approved_by == checker()

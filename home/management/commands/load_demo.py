@@ -21,6 +21,8 @@ DEMO_ACCOUNTS = [
     ("editor", Role.EDITOR, None, "Editor-2022-demo"),
     ("xihu", Role.UNIT_REVIEWER, "西湖区总工会", "Xihu-2022-demo"),
     ("service", Role.CITY_SERVICE_CENTER, None, "Service-2022-demo"),
+    # A second service center account: batches and bank card corrections need a second person to approve.
+    ("service2", Role.CITY_SERVICE_CENTER, None, "Service2-2022-demo"),
     ("economic", Role.ECONOMIC_DEPT, None, "Economic-2022-demo"),
 ]
 
