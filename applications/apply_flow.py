@@ -3,12 +3,18 @@
 The person's progress lives in their session, encrypted (it holds the ID and bank card
 numbers), and uploaded files wait in private storage, so nothing typed or uploaded is lost
 when a step fails. Only the final step writes an application, through `submission.submit`.
+
+The code step proves the person holds the member's registered mobile; the code is bound to this
+session (`one_time_codes`), and once it is verified the session key is renewed, so a session
+planted beforehand is useless. A flow left idle `APPLY_IDLE_MINUTES` (30) is forgotten, its
+uploads deleted, and the person starts again.
 """
 
 import datetime
 import json
 import secrets
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,12 +22,13 @@ from django.utils import timezone
 from . import eligibility
 from .attachment_forms import AttachmentsForm
 from .attachments import CleanUpload
+from .client_address import client_address
 from .constants import AttachmentKind, Gender
 from .crypto import decrypt, encrypt
 from .forms import ApplicationDetailsForm, CodeForm, IdentityForm
-from .members import gender_and_birth_date, get_member_directory
+from .members import gender_and_birth_date
 from .models import Member, ReviewUnit, SkillLevel
-from .one_time_codes import CodeError, issue_code, verify_code
+from .one_time_codes import CodeError, new_binding, request_code, verify_code
 from .storage import private_storage
 from .submission import Applicant, SubmissionError, submit
 
@@ -42,6 +49,16 @@ def _serialise(data):
     return out
 
 
+def _member_details(member):
+    """What the directory says about a member, to fill in the details step."""
+    return {
+        "unit": member.unit.pk,
+        "employer": member.employer,
+        "grassroots_union": member.grassroots_union,
+        "mobile": member.mobile,
+    }
+
+
 class ApplicationFlow:
     """One person's application to one campaign, kept in the session between requests."""
 
@@ -52,9 +69,30 @@ class ApplicationFlow:
         self.key = f"apply-{campaign.year}"
         token = request.session.get(self.key)
         self.state = json.loads(decrypt(token)) if token else {"step": "identity"}
+        self.expired = False  # True when this request found the flow idle too long and started afresh
+        if token:
+            if self._idle():
+                self.forget()
+                self.state = {"step": "identity"}
+                self.expired = True
+            else:
+                self.save()  # records this request as the latest activity
 
     # Session state.
+    @property
+    def idle_minutes(self):
+        return getattr(settings, "APPLY_IDLE_MINUTES", 30)
+
+    @property
+    def code_minutes(self):
+        return getattr(settings, "ONE_TIME_CODE_MINUTES", 10)
+
+    def _idle(self):
+        seen = self.state.get("seen")  # a flow from before activity was recorded counts as idle
+        return seen is None or timezone.now().timestamp() - seen > self.idle_minutes * 60
+
     def save(self):
+        self.state["seen"] = timezone.now().timestamp()
         self.request.session[self.key] = encrypt(json.dumps(self.state))
 
     def forget(self):
@@ -81,29 +119,23 @@ class ApplicationFlow:
 
     # Steps: each returns (form, response or None).
     def identity(self):
-        form = IdentityForm(self.request.POST or None)
-        if self.request.method == "POST" and form.is_valid():
-            member = get_member_directory().find_verified(form.cleaned_data["name"], form.cleaned_data["id_number"])
-            if member is None:
-                form.add_error(
-                    None,
-                    "未找到与该姓名和身份证号码匹配的实名认证会员。个人网上申报须先通过工会会员网上实名认证；"
-                    "也可以通过所在单位工会统一申报。",
-                )
-                return form, None
+        """Members and everyone else get the same answer: the code step, naming four digits of a mobile."""
+        posted = self.request.method == "POST" and not self.expired  # a stale flow's form is not taken as this step's
+        form = IdentityForm(self.request.POST if posted else None)
+        if posted and form.is_valid():
+            name, id_number = form.cleaned_data["name"], form.cleaned_data["id_number"]
+            binding = self.state.get("binding") or new_binding()
             try:
-                issue_code(member, CODE_PURPOSE)
+                sent = request_code(name, id_number, CODE_PURPOSE, binding=binding, client=client_address(self.request))
             except CodeError as error:
                 form.add_error(None, str(error))
                 return form, None
+            member = sent.member
             self.state.update(
-                identity={"name": member.name, "id_number": form.cleaned_data["id_number"], "id_hash": member.id_hash},
-                member={
-                    "unit": member.unit.pk,
-                    "employer": member.employer,
-                    "grassroots_union": member.grassroots_union,
-                    "mobile": member.mobile,
-                },
+                binding=binding,
+                identity={"name": member.name if member else name, "id_number": id_number, "id_hash": sent.id_hash},
+                mobile_tail=sent.mobile_tail,
+                member=_member_details(member) if member else None,
             )
             return form, self.go("code")
         return form, None
@@ -114,10 +146,17 @@ class ApplicationFlow:
             self.forget()
             return form, redirect(self.request.path)
         if self.request.method == "POST" and form.is_valid():
-            result = verify_code(self.state["identity"]["id_hash"], CODE_PURPOSE, form.cleaned_data["code"])
+            result = verify_code(
+                self.state["identity"]["id_hash"],
+                CODE_PURPOSE,
+                form.cleaned_data["code"],
+                binding=self.state.get("binding", ""),
+            )
             if not result.ok:
                 form.add_error("code", result.message)
                 return form, None
+            self.state.pop("binding", None)
+            self.request.session.cycle_key()  # a session known to anyone before the code was verified is not this one
             return form, self.go("details")
         return form, None
 

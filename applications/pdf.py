@@ -201,9 +201,10 @@ def opinions_for(application, events):
             event.to_state == ApplicationState.REJECTED and event.from_state == ApplicationState.SUBMITTED
         ):
             unit_event = event
-        elif event.to_state == ApplicationState.APPROVED or (
-            event.to_state == ApplicationState.REJECTED and event.from_state == ApplicationState.UNIT_APPROVED
-        ):
+        elif event.from_state == ApplicationState.UNIT_APPROVED and event.to_state in (
+            ApplicationState.APPROVED,
+            ApplicationState.REJECTED,
+        ):  # not the return to approved after a bank card correction
             city_event = event
     unit = _stage_opinion(OPINION_LABELS[1], unit_event)
     entered_on_paper = unit_event is not None and not unit_event.from_state

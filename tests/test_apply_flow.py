@@ -107,10 +107,17 @@ def test_a_verified_member_applies_and_gets_a_query_password(
     assert client.get(response["Location"]).status_code == 302  # the password is shown only once
 
 
-def test_someone_not_in_the_registry_cannot_apply(client, demo, sms_file):
-    html = client.post(f"/apply/{demo.year}/", {"name": "李四", "id_number": "11010519491231002X"}).content.decode()
-    assert "未找到与该姓名和身份证号码匹配的实名认证会员" in html
+def test_someone_not_in_the_registry_gets_no_text_and_no_code_works(client, demo, sms_file):
+    url = f"/apply/{demo.year}/"
+    response = client.post(url, {"name": "李四", "id_number": "11010519491231002X"})
+    assert response.status_code == 302  # the same answer as a member's: the registry is not revealed
+    html = client.get(url).content.decode()
+    assert re.search(r"验证码已发送至尾号\d{4}的手机", html)
+    assert "通过所在单位工会统一申报" in html
     assert not sms_file.exists()
+    for code in ("000000", "123456"):
+        assert "验证码不正确" in client.post(url, {"code": code}).content.decode()
+    assert "第二步：填写申请表" not in client.get(url).content.decode()
 
 
 def test_a_wrong_code_is_refused_with_tries_left(client, demo, sms_file):

@@ -1,4 +1,5 @@
-"""One-time codes: sent to the registered mobile, ten minutes, five tries, once, a resend cooldown."""
+"""One-time codes: sent to the registered mobile, ten minutes, five tries, once, a resend cooldown,
+bound to the session that asked for it."""
 
 import datetime
 import json
@@ -7,9 +8,10 @@ import re
 import pytest
 from django.utils import timezone
 
+from applications import one_time_codes
 from applications.members import LocalMemberDirectory
 from applications.models import OneTimeCode, SmsMessage
-from applications.one_time_codes import Outcome, ResendTooSoon, SmsNotSent, issue_code, verify_code
+from applications.one_time_codes import Outcome, ResendTooSoon, SmsNotSent
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,17 @@ def member(sms_file):
 @pytest.fixture
 def t0():
     return timezone.now()
+
+
+BINDING = "session-token-a"
+
+
+def issue_code(member, purpose, *, now=None, binding=BINDING):
+    return one_time_codes.issue_code(purpose, id_hash=member.id_hash, member=member, binding=binding, now=now)
+
+
+def verify_code(id_hash, purpose, code, *, now=None, binding=BINDING):
+    return one_time_codes.verify_code(id_hash, purpose, code, binding=binding, now=now)
 
 
 def last_code(sms_file):
@@ -156,3 +169,30 @@ def test_a_failed_message_discards_the_code_so_the_person_may_ask_again(member, 
         issue_code(member, PURPOSE, now=t0)
     assert not OneTimeCode.objects.exists()
     assert SmsMessage.objects.get().status == SmsMessage.Status.FAILED
+
+
+def test_a_new_code_asked_for_in_another_session_leaves_the_first_sessions_code_working(member, sms_file, t0):
+    issue_code(member, PURPOSE, now=t0, binding="phone")
+    first = last_code(sms_file)
+    issue_code(member, PURPOSE, now=t0 + 61 * SECOND, binding="laptop")
+    second = last_code(sms_file)
+
+    assert verify_code(member.id_hash, PURPOSE, first, now=t0 + 2 * MINUTE, binding="phone").ok
+    assert verify_code(member.id_hash, PURPOSE, second, now=t0 + 2 * MINUTE, binding="laptop").ok
+
+
+def test_a_stand_in_code_for_a_non_member_is_kept_and_counted_but_nothing_matches_it(sms_file, t0):
+    id_hash = "f" * 64
+    issued = one_time_codes.issue_code(PURPOSE, id_hash=id_hash, member=None, binding=BINDING, now=t0)
+    assert not sms_file.exists() and not SmsMessage.objects.exists()
+    assert issued.binding and issued.binding != BINDING
+
+    results = [verify_code(id_hash, PURPOSE, f"{n:06d}", now=t0) for n in range(5)]
+    assert [r.tries_left for r in results] == [4, 3, 2, 1, 0]
+    with pytest.raises(ResendTooSoon):
+        one_time_codes.issue_code(PURPOSE, id_hash=id_hash, member=None, binding=BINDING, now=t0 + 59 * SECOND)
+
+
+def test_a_code_cannot_be_issued_without_a_session_to_bind_it_to(member):
+    with pytest.raises(ValueError):
+        issue_code(member, PURPOSE, binding="")

@@ -231,6 +231,26 @@ def test_a_rejection_goes_in_the_box_of_the_level_that_rejected(campaign_2022, r
     assert unit.text == "未通过：证书发证时间不在范围内" and city.text == ""
 
 
+def test_a_corrected_bank_card_leaves_the_citys_review_in_the_citys_box(campaign_2022, reviewer, service_center):
+    application = ApplicationFactory(campaign=campaign_2022, state="payment_failed")
+    application.events.create(actor=reviewer, actor_label="t-xihu", from_state="submitted", to_state="unit_approved")
+    application.events.create(
+        actor=service_center, actor_label="t-service", from_state="unit_approved", to_state="approved", opinion="同意"
+    )
+    application.events.create(actor_label="银行", from_state="approved", to_state="payment_failed", opinion="户名不符")
+    application.events.create(
+        actor=service_center,
+        actor_label="t-service",
+        from_state="payment_failed",
+        to_state="approved",
+        opinion="银行卡信息已更正",
+    )
+
+    _, _, city = pdf.opinions_for(application, list(application.events.all()))
+
+    assert city.text == "同意"
+
+
 def test_a_missing_font_fails_the_system_check_naming_the_debian_package():
     with override_settings(PDF_FONT_FAMILY="No Such CJK Font"):
         errors = checks.pdf_font_check()

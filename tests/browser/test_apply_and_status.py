@@ -67,7 +67,8 @@ def test_a_member_applies_on_a_phone_and_looks_the_application_up(phone, live_se
     page.get_by_label("姓名").fill(member.name)
     page.get_by_label("身份证号码").fill(member.id_number)
     page.get_by_role("button", name="发送验证码").click()
-    expect(page.get_by_text("验证码已发送到您登记的手机")).to_be_visible()
+    expect(page.get_by_text(f"验证码已发送至尾号{member.mobile[-4:]}的手机")).to_be_visible()
+    expect(page.get_by_role("heading", name="没有收到短信？")).to_be_visible()
     assert sms_file.exists(), "no text message was written to the SMS file"
     page.get_by_label("短信验证码").fill(_last_code(sms_file))
     page.get_by_role("button", name="下一步", exact=True).click()
