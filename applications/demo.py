@@ -129,6 +129,7 @@ DEMO_MEMBERS = [
 
 def ensure_demo_members():
     """A few verified demo members (created once, by ID number); returns them."""
+    from . import member_changes
     from .crypto import keyed_hash
     from .models import Member
 
@@ -144,6 +145,7 @@ def ensure_demo_members():
                 employer=employer,
                 grassroots_union=f"{employer}工会",
             )
+            member_changes.record_created(member, member_changes.command_line_actor("load_demo"))
         members.append(member)
     return members
 

@@ -172,10 +172,12 @@ class ImportReport:
         return self.created + self.updated + self.unchanged + self.skipped
 
 
-def import_members(path_or_file, *, skip_invalid=False) -> ImportReport:
+def import_members(path_or_file, *, skip_invalid=False, actor=None) -> ImportReport:
     """Create or update members (by ID number) from an .xlsx or .csv file, in one transaction.
 
     Rows with errors stop the whole import unless `skip_invalid`, which imports the valid rows.
+    Each member created or changed is recorded (`member_changes`, by `actor`, by default the
+    command line's account with source "import_members"); a changed mobile is texted at both numbers.
     Raises MemberImportError when the file cannot be read or lacks a column.
     """
     data, name = _read_bytes(path_or_file)
@@ -208,7 +210,7 @@ def import_members(path_or_file, *, skip_invalid=False) -> ImportReport:
     if invalid_rows and not skip_invalid:
         report.stopped = True
         return report
-    _save(list(valid.values()), report)
+    _save(list(valid.values()), report, actor)
     return report
 
 
@@ -278,7 +280,9 @@ def _clean_row(row, cells, units):
 
 
 @transaction.atomic
-def _save(members, report, batch_size=500):
+def _save(members, report, actor=None, batch_size=500):
+    from . import member_changes
+
     now = timezone.now()
     hashes = {keyed_hash(member["id_number"]): member for member in members}
     existing = {}
@@ -286,13 +290,14 @@ def _save(members, report, batch_size=500):
     for start in range(0, len(keys), batch_size):
         for member in Member.objects.select_related("unit").filter(id_hash__in=keys[start : start + batch_size]):
             existing[member.id_hash] = member
-    to_create, to_update = [], []
+    to_create, to_update, befores = [], [], {}
     for id_hash, values in hashes.items():
         values = {**values, "is_verified": True}
         member = existing.get(id_hash)
         if member is None:
             to_create.append(Member(id_hash=id_hash, **values))
         elif any(getattr(member, key) != value for key, value in values.items()):
+            befores[id_hash] = member_changes.snapshot(member)
             for key, value in values.items():
                 setattr(member, key, value)
             member.updated_at = now
@@ -302,3 +307,20 @@ def _save(members, report, batch_size=500):
     Member.objects.bulk_create(to_create, batch_size=batch_size)
     Member.objects.bulk_update(to_update, [*_FIELDS, "updated_at"], batch_size=batch_size)
     report.created, report.updated = len(to_create), len(to_update)
+    _link_created(to_create, batch_size)
+    member_changes.record_many(
+        [(member, None) for member in to_create] + [(member, befores[member.id_hash]) for member in to_update],
+        actor or member_changes.command_line_actor("import_members"),
+        batch_size=batch_size,
+    )
+
+
+def _link_created(members, batch_size):
+    """Give members made by bulk_create their primary keys where the database did not return them."""
+    missing = {member.id_hash: member for member in members if member.pk is None}
+    keys = list(missing)
+    for start in range(0, len(keys), batch_size):
+        for id_hash, pk in Member.objects.filter(id_hash__in=keys[start : start + batch_size]).values_list(
+            "id_hash", "pk"
+        ):
+            missing[id_hash].pk = pk

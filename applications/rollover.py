@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from . import campaign_history
 from .models import Campaign, Quota, RewardLevel
 
 
@@ -18,8 +19,9 @@ def _next_year_text(text, year):
 def prepare_next_campaign(campaign, user=None):
     """Copy `campaign` to the next year, closed, and its notice and annexes as drafts.
 
-    Dates move by one year; levels, amounts and quotas are copied as they are.
-    Nothing of `campaign` or its pages changes. Returns the new campaign.
+    Dates move by one year; levels, amounts and quotas are copied as they are, and recorded as the
+    new campaign's first change (source "准备下一年度"). Nothing of `campaign` or its pages changes.
+    Returns the new campaign.
     """
     from notices.models import NoticePage
 
@@ -48,6 +50,7 @@ def prepare_next_campaign(campaign, user=None):
         Quota(campaign=new, unit_id=quota.unit_id, guidance_number=quota.guidance_number)
         for quota in campaign.quotas.all()
     )
+    campaign_history.record(new, {}, user=user, source=campaign_history.ROLLOVER_SOURCE)
 
     notice = NoticePage.objects.filter(campaign=campaign).order_by("-live", "-first_published_at").first()
     if notice is not None:

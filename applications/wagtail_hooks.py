@@ -1,12 +1,8 @@
 """Admin for the campaign settings (campaigns, levels, review units, quotas), members and text messages."""
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
@@ -15,6 +11,7 @@ from . import (  # noqa: F401
     admin_views,
     annex4_views,
     bundle_views,
+    card_correction_admin,
     dashboard_hooks,
     excel_views,
     payment_admin,
@@ -22,9 +19,47 @@ from . import (  # noqa: F401
     review_admin,
 )
 from .admin_search import KeyedIdSearchHandler
-from .crypto import keyed_hash, mask
-from .members import validate_id_number, validate_mobile
-from .models import Campaign, Member, Quota, ReviewUnit, SkillLevel, SmsMessage
+from .admin_views import IndexRefusedWith403
+from .campaign_admin import (
+    CampaignCreateView,
+    CampaignEditView,
+    CampaignInspectView,
+    QuotaCreateView,
+    QuotaDeleteView,
+    QuotaEditView,
+)
+from .campaign_history import FIELDS as CAMPAIGN_FIELDS
+from .crypto import mask
+from .member_admin import (
+    CREATE_PANELS,
+    MANAGE_MEMBERS,
+    MemberCreateView,
+    MemberDeleteView,
+    MemberEditView,
+    MemberPermissionHelper,
+)
+from .models import Campaign, CampaignChange, Member, MemberChange, Quota, ReviewUnit, SkillLevel, SmsMessage
+
+
+class ReadOnlyPermissionHelper(PermissionHelper):
+    """Lists and inspects; nobody adds, edits or deletes (records of what happened)."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+def changes_text(changes, limit=8):
+    """A record's changes on one line: "手机号码：139****0001 → 138****0002；…" (values as recorded, masked)."""
+    parts = [f"{change['label']}：{change['before'] or '—'} → {change['after'] or '—'}" for change in changes[:limit]]
+    if len(changes) > limit:
+        parts.append(f"等共{len(changes)}项")
+    return "；".join(parts)
 
 
 class CampaignButtonHelper(ButtonHelper):
@@ -43,10 +78,17 @@ class CampaignButtonHelper(ButtonHelper):
 
 
 class CampaignAdmin(ModelAdmin):
+    """Changed only by the economic work department (model permissions); each change recorded."""
+
     model = Campaign
     menu_label = _("奖励活动")
     menu_icon = "date"
     button_helper_class = CampaignButtonHelper
+    create_view_class = CampaignCreateView
+    edit_view_class = CampaignEditView
+    inspect_view_class = CampaignInspectView
+    inspect_view_enabled = True
+    inspect_view_fields = CAMPAIGN_FIELDS
     list_display = ("year", "name", "window_start", "window_end", "deadline", "is_open", "is_demo")
     list_filter = ("is_open", "is_demo")
     ordering = ("-year",)
@@ -65,6 +107,9 @@ class QuotaAdmin(ModelAdmin):
     model = Quota
     menu_label = _("任务分解表")
     menu_icon = "list-ol"
+    create_view_class = QuotaCreateView
+    edit_view_class = QuotaEditView
+    delete_view_class = QuotaDeleteView
     list_display = ("campaign", "unit", "guidance_number")
     list_filter = ("campaign", "unit__kind")
     search_fields = ("unit__name",)
@@ -77,12 +122,31 @@ class SkillLevelAdmin(ModelAdmin):
     list_display = ("name", "national_grade", "code", "rank")
 
 
+class CampaignChangeAdmin(ModelAdmin):
+    """Who changed which rule that decides money, when, before and after (read-only)."""
+
+    model = CampaignChange
+    menu_label = _("奖励活动变更记录")
+    menu_icon = "history"
+    permission_helper_class = ReadOnlyPermissionHelper
+    index_view_class = IndexRefusedWith403
+    list_display = ("changed_at", "campaign", "actor_label", "source", "changes_summary")
+    list_filter = ("campaign", "source")
+    list_select_related = ("campaign",)
+    search_fields = ("actor_label",)
+
+    def changes_summary(self, obj):
+        return changes_text(obj.changes)
+
+    changes_summary.short_description = _("变更内容")
+
+
 @modeladmin_register
 class CampaignSettingsGroup(ModelAdminGroup):
     menu_label = _("奖励活动设置")
     menu_icon = "cogs"
     menu_order = 200
-    items = (CampaignAdmin, QuotaAdmin, ReviewUnitAdmin, SkillLevelAdmin)
+    items = (CampaignAdmin, QuotaAdmin, ReviewUnitAdmin, SkillLevelAdmin, CampaignChangeAdmin)
 
 
 @hooks.register("register_admin_urls")
@@ -90,41 +154,24 @@ def register_rollover_url():
     return [path("campaigns/<int:pk>/rollover/", admin_views.rollover, name="applications_campaign_rollover")]
 
 
-class MemberForm(WagtailAdminModelForm):
-    """Checks the ID number and mobile as the import does, and that the ID is not registered twice."""
-
-    def clean_id_number(self):
-        number = validate_id_number(self.cleaned_data.get("id_number"))
-        if Member.objects.filter(id_hash=keyed_hash(number)).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("该身份证号码已登记。"))
-        return number
-
-    def clean_mobile(self):
-        return validate_mobile(self.cleaned_data.get("mobile"))
-
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
-
-
 class MemberAdmin(ModelAdmin):
+    """The city service center's alone (`manage_members`); ID numbers and mobiles masked, writes recorded."""
+
     model = Member
     menu_label = _("工会会员")
     menu_icon = "user"
+    permission_helper_class = MemberPermissionHelper
+    index_view_class = IndexRefusedWith403
+    create_view_class = MemberCreateView
+    edit_view_class = MemberEditView
+    delete_view_class = MemberDeleteView
     list_display = ("name", "masked_id_number", "masked_mobile_number", "unit", "employer", "is_verified")
     list_filter = ("unit", "is_verified")
     list_select_related = ("unit",)
     search_fields = ("name",)
     search_handler_class = KeyedIdSearchHandler
     inspect_view_enabled = False  # it would show every field, the full ID number among them
-    edit_handler = ObjectList(
-        [
-            FieldRowPanel([FieldPanel("name"), FieldPanel("id_number", widget=forms.TextInput)]),
-            FieldRowPanel([FieldPanel("mobile"), FieldPanel("unit")]),
-            FieldRowPanel([FieldPanel("employer"), FieldPanel("grassroots_union")]),
-            FieldPanel("is_verified"),
-        ],
-        base_form_class=MemberForm,
-    )
+    edit_handler = CREATE_PANELS  # the edit view uses EDIT_PANELS, without the ID number
 
     def masked_id_number(self, obj):
         return obj.masked_id
@@ -137,17 +184,30 @@ class MemberAdmin(ModelAdmin):
     masked_mobile_number.short_description = _("手机号码")
 
 
-class ReadOnlyPermissionHelper(PermissionHelper):
-    """Lists and inspects; nobody adds, edits or deletes (records of what happened)."""
+class MemberChangePermissionHelper(ReadOnlyPermissionHelper):
+    def user_can_list(self, user):
+        return user.has_perm(MANAGE_MEMBERS) and user.has_perm("applications.view_memberchange")
 
-    def user_can_create(self, user):
+    def user_can_inspect_obj(self, user, obj):
         return False
 
-    def user_can_edit_obj(self, user, obj):
-        return False
 
-    def user_can_delete_obj(self, user, obj):
-        return False
+class MemberChangeAdmin(ModelAdmin):
+    """Every create, change and delete of a member, values masked (read-only)."""
+
+    model = MemberChange
+    menu_label = _("会员名册变更记录")
+    menu_icon = "history"
+    permission_helper_class = MemberChangePermissionHelper
+    index_view_class = IndexRefusedWith403
+    list_display = ("changed_at", "member_label", "action", "changes_summary", "actor_label", "source", "ip_address")
+    list_filter = ("action", "source")
+    search_fields = ("member_label", "actor_label")
+
+    def changes_summary(self, obj):
+        return changes_text(obj.changes)
+
+    changes_summary.short_description = _("变更内容（已打码）")
 
 
 class SmsMessageAdmin(ModelAdmin):
@@ -171,4 +231,4 @@ class MembersGroup(ModelAdminGroup):
     menu_label = _("会员与短信")
     menu_icon = "user"
     menu_order = 210
-    items = (MemberAdmin, SmsMessageAdmin)
+    items = (MemberAdmin, MemberChangeAdmin, SmsMessageAdmin)

@@ -26,12 +26,23 @@ def test_admin_is_in_chinese_by_default(client, editor):
     assert 'lang="zh-hans"' in html.lower() or 'lang="zh-Hans"' in html
 
 
-def test_editor_edits_pages_and_campaigns(client, editor, notice_2022, campaign_2022):
+def test_editor_edits_pages_and_reads_campaigns_without_changing_them(client, editor, notice_2022, campaign_2022):
     client.force_login(editor)
     assert client.get(f"/admin/pages/{notice_2022.pk}/edit/").status_code == 200
-    assert client.get(f"/admin/applications/campaign/edit/{campaign_2022.pk}/").status_code == 200
+    assert client.get(f"/admin/applications/campaign/inspect/{campaign_2022.pk}/").status_code == 200
+    assert client.get(f"/admin/applications/campaign/edit/{campaign_2022.pk}/").status_code == 403
     assert client.get("/admin/applications/reviewunit/").status_code == 200
     assert client.get("/admin/applications/quota/").status_code == 200
+    assert not editor.has_perm("applications.change_campaign")
+    assert not editor.has_perm("applications.change_quota")
+
+
+def test_economic_department_edits_campaigns_but_not_pages_or_members(client, economic, notice_2022, campaign_2022):
+    client.force_login(economic)
+    assert client.get(f"/admin/applications/campaign/edit/{campaign_2022.pk}/").status_code == 200
+    assert client.get("/admin/applications/quota/create/").status_code == 200
+    assert client.get("/admin/applications/member/").status_code == 403
+    assert economic.has_perm("applications.change_rewardlevel")
 
 
 @pytest.mark.parametrize("role_fixture", ["reviewer", "service_center", "economic"])
@@ -51,11 +62,12 @@ def test_reviewer_cannot_change_campaigns(client, reviewer, campaign_2022):
     assert client.get(f"/admin/applications/campaign/edit/{campaign_2022.pk}/").status_code in (302, 403)
 
 
-@pytest.mark.parametrize("role_fixture", ["service_center", "economic"])
-def test_city_union_reads_campaigns_without_changing_them(request, client, campaign_2022, role_fixture):
-    user = request.getfixturevalue(role_fixture)
-    assert user.has_perm("applications.view_campaign")
-    assert not user.has_perm("applications.change_campaign")
+def test_service_center_reads_campaigns_without_changing_them(client, service_center, campaign_2022):
+    assert service_center.has_perm("applications.view_campaign")
+    assert not service_center.has_perm("applications.change_campaign")
+    client.force_login(service_center)
+    assert client.get(f"/admin/applications/campaign/inspect/{campaign_2022.pk}/").status_code == 200
+    assert client.get(f"/admin/applications/campaign/edit/{campaign_2022.pk}/").status_code == 403
 
 
 def test_editor_publishing_a_change_shows_on_the_site(client, editor, notice_2022):
@@ -119,7 +131,7 @@ def test_campaign_validation_rejects_overlapping_windows(campaign_2022):
 def test_role_groups_hold_exactly_the_permissions_roles_py_declares():
     from django.contrib.auth.models import Group
 
-    from applications.roles import GROUP_NAMES, MODEL_PERMISSIONS
+    from applications.roles import GROUP_NAMES, MODEL_PERMISSIONS, REVOKED_PERMISSIONS
 
     for role, name in GROUP_NAMES.items():
         granted = {
@@ -129,3 +141,16 @@ def test_role_groups_hold_exactly_the_permissions_roles_py_declares():
             )
         }
         assert granted == set(MODEL_PERMISSIONS[role]), role
+        assert not granted & set(REVOKED_PERMISSIONS.get(role, [])), role
+
+
+def test_editors_hold_no_member_or_money_rule_permission():
+    from django.contrib.auth.models import Group
+
+    from applications.constants import Role
+    from applications.roles import GROUP_NAMES
+
+    codenames = set(Group.objects.get(name=GROUP_NAMES[Role.EDITOR]).permissions.values_list("codename", flat=True))
+    assert not {"add_member", "change_member", "delete_member", "view_member", "manage_members"} & codenames
+    for model in ("campaign", "rewardlevel", "quota", "reviewunit", "skilllevel"):
+        assert not {f"add_{model}", f"change_{model}", f"delete_{model}"} & codenames, model

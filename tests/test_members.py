@@ -271,10 +271,10 @@ def test_directory_comes_from_settings(settings):
 # Admin.
 
 
-def test_member_list_masks_id_numbers_and_searches_by_exact_id(client, editor):
+def test_member_list_masks_id_numbers_and_searches_by_exact_id(client, service_center):
     MemberFactory(name="张三", id_number=ID_A, mobile="13912345678")
     MemberFactory(name="李四", id_number=ID_B)
-    client.force_login(editor)
+    client.force_login(service_center)
 
     html = client.get("/admin/applications/member/").content.decode()
     assert "张三" in html and "李四" in html
@@ -287,9 +287,9 @@ def test_member_list_masks_id_numbers_and_searches_by_exact_id(client, editor):
     assert "李四" in html and "张三" not in html
 
 
-def test_member_edit_form_checks_the_id_number(client, editor):
+def test_member_create_form_checks_the_id_number(client, service_center):
     MemberFactory(name="张三", id_number=ID_A)
-    client.force_login(editor)
+    client.force_login(service_center)
     from applications.models import ReviewUnit
 
     data = {

@@ -80,18 +80,28 @@ def test_rollover_is_all_or_nothing(campaign_2022, notice_2022, monkeypatch):
     assert not Campaign.objects.filter(year=2023).exists()
 
 
-def test_editor_rolls_over_from_the_admin(client, campaign_2022, notice_2022, editor):
-    client.force_login(editor)
+def test_economic_department_rolls_over_from_the_admin(client, campaign_2022, notice_2022, economic):
+    client.force_login(economic)
     url = f"/admin/campaigns/{campaign_2022.pk}/rollover/"
     assert "2023" in client.get(url).content.decode()
     response = client.post(url)
     new = Campaign.objects.get(year=2023)
     assert response.status_code == 302
     assert response["Location"].endswith(f"/edit/{new.pk}/")
+    assert NoticePage.objects.get(campaign=new).live is False  # editors correct and publish the draft
+    assert new.changes.get().user == economic
 
 
-def test_reviewer_cannot_roll_over(client, campaign_2022, reviewer):
-    client.force_login(reviewer)
+def test_editors_open_the_rolled_over_notice_draft(client, campaign_2022, notice_2022, editor):
+    new = prepare_next_campaign(campaign_2022)
+    client.force_login(editor)
+    draft = NoticePage.objects.get(campaign=new)
+    assert client.get(f"/admin/pages/{draft.pk}/edit/").status_code == 200
+
+
+@pytest.mark.parametrize("role_fixture", ["reviewer", "editor", "service_center"])
+def test_only_the_economic_department_rolls_over(request, client, campaign_2022, role_fixture):
+    client.force_login(request.getfixturevalue(role_fixture))
     response = client.post(f"/admin/campaigns/{campaign_2022.pk}/rollover/")
     assert response.status_code in (302, 403)
     assert not Campaign.objects.filter(year=2023).exists()
