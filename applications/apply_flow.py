@@ -68,9 +68,12 @@ class ApplicationFlow:
         self.rules = eligibility.rules_for(campaign)
         self.key = f"apply-{campaign.year}"
         token = request.session.get(self.key)
-        self.state = json.loads(decrypt(token)) if token else {"step": "identity"}
+        self.state = self._read(token)
         self.expired = False  # True when this request found the flow idle too long and started afresh
-        if token:
+        if token and self.state is None:  # written under a key since dropped: start again
+            request.session.pop(self.key, None)
+            self.state, self.expired = {"step": "identity"}, True
+        elif token:
             if self._idle():
                 self.forget()
                 self.state = {"step": "identity"}
@@ -79,6 +82,17 @@ class ApplicationFlow:
                 self.save()  # records this request as the latest activity
 
     # Session state.
+    @staticmethod
+    def _read(token):
+        if not token:
+            return {"step": "identity"}
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return json.loads(decrypt(token))
+        except InvalidToken:
+            return None
+
     @property
     def idle_minutes(self):
         return getattr(settings, "APPLY_IDLE_MINUTES", 30)

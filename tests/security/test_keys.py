@@ -223,6 +223,19 @@ def test_in_progress_applications_in_sessions_stay_readable_while_the_old_key_is
     assert crypto.decrypt(token) == '{"step": "details"}'
 
 
+def test_an_application_in_progress_under_a_dropped_key_starts_again_instead_of_failing(settings, client, campaign):
+    url = f"/apply/{campaign.year}/"
+    session = client.session
+    session[f"apply-{campaign.year}"] = crypto.encrypt('{"step": "details", "seen": 0}')
+    session.save()
+    _use_keys(settings, KEY_B)  # the key the flow was written under is no longer listed
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "第一步：身份验证" in response.content.decode()
+
+
 # Production keys.
 
 
