@@ -15,7 +15,7 @@ class PersonalDataAccessViewSet(ModelViewSet):
     icon = "view"
     menu_label = _("个人信息查看记录")
     add_to_settings_menu = True
-    list_display = ["accessed_at", "username", "what", "application", "detail", "ip_address"]
+    list_display = ["accessed_at", "username", "what", "application", "member", "detail", "ip_address"]
     list_filter = ["what", "accessed_at"]
     search_fields = ["username", "application__reference", "detail"]
     copy_view_enabled = False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.models import Orderable
 
 
@@ -73,7 +74,12 @@ class Campaign(ClusterableModel):
 
     panels = [
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("year"), FieldPanel("name")]), FieldPanel("is_open"), FieldPanel("deadline")],
+            [
+                FieldRowPanel([FieldPanel("year"), FieldPanel("name")]),
+                FieldPanel("is_open"),
+                # To the second: the default widget drops seconds, turning 23:59:59 into 23:59:00 on every save.
+                FieldPanel("deadline", widget=AdminDateTimeInput(format="%Y-%m-%d %H:%M:%S")),
+            ],
             heading=_("基本信息"),
         ),
         MultiFieldPanel(

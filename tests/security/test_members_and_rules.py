@@ -11,6 +11,7 @@ import json
 
 import pytest
 from django import forms
+from django.utils import timezone
 
 from applications.crypto import keyed_hash
 from applications.members import import_members
@@ -296,9 +297,7 @@ def campaign_form_data(campaign, user):
     from applications.wagtail_hooks import CampaignAdmin
 
     form_class = CampaignAdmin().get_edit_handler().bind_to_model(Campaign).get_form_class()
-    data = _form_data(form_class(instance=campaign, for_user=user))
-    data["deadline"] = "2022-12-15 23:59:59"
-    return data
+    return _form_data(form_class(instance=campaign, for_user=user))
 
 
 def _form_data(form):
@@ -352,6 +351,15 @@ def test_only_the_economic_department_changes_amounts_deadline_or_open_flag(
     assert campaign.deadline.date() == datetime.date(2022, 12, 15)
     assert {r.level.code: r.amount for r in campaign.reward_levels.all()}["technician"] == 600
     assert not CampaignChange.objects.exists()
+
+
+def test_saving_a_campaign_unchanged_keeps_its_deadline_to_the_second(client, campaign_2022, economic):
+    client.force_login(economic)
+    html = client.get(f"/admin/applications/campaign/edit/{campaign_2022.pk}/").content.decode()
+    assert 'value="2022-12-15 23:59:59"' in html
+    data = campaign_form_data(Campaign.objects.get(pk=campaign_2022.pk), economic)
+    assert client.post(f"/admin/applications/campaign/edit/{campaign_2022.pk}/", data).status_code == 302
+    assert timezone.localtime(Campaign.objects.get(pk=campaign_2022.pk).deadline).time() == datetime.time(23, 59, 59)
 
 
 @pytest.mark.parametrize("role_fixture", ["editor", "service_center"])
