@@ -2,24 +2,24 @@
 
 import logging
 
-from staff_auth.forms import client_ip
-
+from .client_address import client_address
 from .models import PersonalDataAccess
 
 What = PersonalDataAccess.What
 logger = logging.getLogger("portal.audit")
 
 
-def record(request, what, application=None, detail=""):
-    """Note that `request.user` opened `what` (of `application`, or an export described by `detail`)."""
+def record(request, what, application=None, detail="", member=None):
+    """Note that `request.user` opened `what` (of `application` or `member`, or an export described by `detail`)."""
     user = request.user
     PersonalDataAccess.objects.create(
         user=user,
         username=user.get_username(),
         application=application,
+        member=member,
         what=what,
         detail=detail[:200],
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
     )
     logger.info(
         "%s opened %s%s%s",

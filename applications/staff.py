@@ -2,6 +2,8 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .constants import Role
@@ -13,12 +15,21 @@ class StaffError(ValueError):
     """A staff account cannot be made as asked."""
 
 
+class WeakPassword(StaffError):
+    """The password of a new account fails the site's password rules (`AUTH_PASSWORD_VALIDATORS`)."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("密码不符合要求：" + "".join(self.messages))
+
+
 @transaction.atomic
 def create_staff(username, role, *, password, unit_name=None, email="", full_name=""):
     """Create (or update the role of) a staff account; returns (user, created).
 
-    A unit reviewer needs the name of a review unit as written in Annex 1.
-    An existing account keeps its password.
+    A unit reviewer needs the name of a review unit as written in Annex 1. The password of a new
+    account must pass the site's password rules (too short, too common, all digits, too like the
+    username: `WeakPassword`). An existing account keeps its password.
     """
     role = Role(role)
     unit = None
@@ -32,11 +43,15 @@ def create_staff(username, role, *, password, unit_name=None, email="", full_nam
         raise StaffError("只有区县市(产业)工会审核员需要指定审核单位。")
 
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+    user = User.objects.filter(username=username).first()
+    created = user is None
     if created:
+        user = User(username=username, email=email, first_name=full_name)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise WeakPassword(error.messages) from error
         user.set_password(password)
-        if full_name:
-            user.first_name = full_name
         user.save()
     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
     StaffProfile.objects.update_or_create(user=user, defaults={"unit": unit})

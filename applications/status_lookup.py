@@ -7,7 +7,8 @@ Wrong input gets one message whatever the cause, so the lookup never tells wheth
 has applied. Failures slow further guesses without locking anyone out (`applications.throttle`):
 counted per ID number *and* client, and per client, each failure past the free ones doubling the
 wait. A stranger's failures from elsewhere never delay the person who comes with the right
-password, and guessing stays hopeless (README, security).
+password, and guessing stays hopeless (README, security). Applications submitted before the keyed
+hash keep Django's slow password hash until their owner's first lookup replaces it.
 """
 
 import datetime
@@ -57,7 +58,7 @@ def hash_query_password(password: str, id_hash: str) -> str:
 def _matches(stored: str, computed: str, password: str) -> bool:
     if stored.startswith(HASH_PREFIX):
         return hmac.compare_digest(stored, computed)
-    # Applications submitted before the keyed hash keep Django's password hash until they close.
+    # Applications submitted before the keyed hash: Django's password hash, until `_upgrade_legacy_hash`.
     return bool(stored) and check_password(normalise_query_password(password), stored)
 
 
@@ -75,15 +76,20 @@ def check_query_password(application: Application, password: str) -> bool:
 # Throttling.
 
 
-def _backoffs() -> tuple[throttle.Backoff, throttle.Backoff]:
-    base = datetime.timedelta(seconds=getattr(settings, "STATUS_LOOKUP_DELAY_SECONDS", 30))
-    ceiling = datetime.timedelta(seconds=getattr(settings, "STATUS_LOOKUP_MAX_DELAY_SECONDS", 3600))
+def backoffs() -> tuple[throttle.Backoff, throttle.Backoff]:
+    """The growing delays of failed lookups: per ID number and client, and per client (settings `STATUS_LOOKUP_*`)."""
+    base = datetime.timedelta(seconds=settings.STATUS_LOOKUP_DELAY_SECONDS)
+    ceiling = datetime.timedelta(seconds=settings.STATUS_LOOKUP_MAX_DELAY_SECONDS)
     return (
-        throttle.Backoff("lookup:id+client", getattr(settings, "STATUS_LOOKUP_FREE_FAILURES", 5), base, ceiling),
-        throttle.Backoff(
-            "lookup:client", getattr(settings, "STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT", 20), base, ceiling
-        ),
+        throttle.Backoff("lookup:id+client", settings.STATUS_LOOKUP_FREE_FAILURES, base, ceiling),
+        throttle.Backoff("lookup:client", settings.STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT, base, ceiling),
     )
+
+
+def throttle_keys(id_hash: str, client: str) -> tuple[str, str]:
+    """The keys a lookup of `id_hash` from the client address `client` is counted under, in `backoffs()` order."""
+    client = client_key(client)
+    return f"{id_hash}|{client}", client
 
 
 # Describing an application in plain words.
@@ -138,6 +144,11 @@ def _step_words(event) -> str:
         return _("市总工会审核通过")
     if to_state == ApplicationState.PAID:
         return _("奖励已发放")
+    if to_state == event.from_state == ApplicationState.PAYMENT_FAILED:
+        # A bank card correction entered, or sent back by the second person (applications.card_corrections).
+        if event.opinion.startswith("银行卡更正未通过复核"):
+            return _("银行卡信息更正未通过复核")
+        return _("银行卡信息更正待复核")
     if to_state == ApplicationState.PAYMENT_FAILED:
         return _("奖励发放失败")
     if to_state == ApplicationState.REJECTED:
@@ -257,10 +268,9 @@ def lookup(id_number: str, password: str, client: str, *, now: datetime.datetime
     """
     now = now or timezone.now()
     id_hash = keyed_hash((id_number or "").strip().upper())
-    client = client_key(client)
-    pair, per_client = _backoffs()
-    checks = [(pair, f"{id_hash}|{client}"), (per_client, client)]
-    wait = throttle.attempt(checks, now=now)
+    pair, per_client = backoffs()
+    pair_key, client_only_key = throttle_keys(id_hash, client)
+    wait = throttle.attempt([(pair, pair_key), (per_client, client_only_key)], now=now)
     if wait:
         return LookupResult(message=throttled_message(wait), throttled=True)
     candidates = list(
@@ -274,6 +284,16 @@ def lookup(id_number: str, password: str, client: str, *, now: datetime.datetime
         match = next((app for app in candidates if _matches(app.query_password_hash, computed, password)), None)
     if match is None:
         return LookupResult(message=generic_failure_message())
-    throttle.succeeded(pair, checks[0][1])
-    throttle.not_a_failure(per_client, client)
+    throttle.succeeded(pair, pair_key)
+    throttle.not_a_failure(per_client, client_only_key)
+    if not match.query_password_hash.startswith(HASH_PREFIX):
+        _upgrade_legacy_hash(match, computed)
     return LookupResult(application=match, status=describe(match))
+
+
+def _upgrade_legacy_hash(application: Application, computed: str) -> None:
+    """Replace a legacy hash by the keyed one, now that its owner typed the password: later lookups are cheap."""
+    Application.objects.filter(pk=application.pk, query_password_hash=application.query_password_hash).update(
+        query_password_hash=computed
+    )
+    application.query_password_hash = computed

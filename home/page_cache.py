@@ -14,10 +14,19 @@ network round trip. A purge clears the shared cache and bumps a generation numbe
 there; each process compares its generation with the shared one at most every
 `PAGE_CACHE_CHECK_SECONDS` and drops its copy when it changed. Another process may
 therefore serve the old page for up to that long after a publish.
+
+The key holds the host, the reader's language, the path and only the query parameters the
+page at that path reads (`QUERY_PARAMETERS`): any other parameter (a tracking tag, a cache
+buster, a random string) is served the page's one entry instead of making one of its own.
+Only a response to the page's own address (no other parameter, none twice) is stored, since
+a page shows its full address (the language links) and others should not see a stranger's.
+A path stores at most `MAX_VARIANTS` entries with parameters per `PAGE_CACHE_SECONDS`; more
+are served fresh but not stored, so even the parameters a page reads cannot fill the cache.
 """
 
 import hashlib
 import pickle
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -26,11 +35,18 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.cache import patch_response_headers
+from django.utils.http import urlencode
 
 from .middleware import reader_language
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "page-cache:generation"
+
+# The query parameters cached pages read, by the paths that read them. Only the self-check
+# (`ApplyPage.self_check`, /apply/<year>/check/) reads any: its form's fields. Search and the
+# apply and status pages read more, but are never cached.
+QUERY_PARAMETERS = ((re.compile(r"/\d{4}/check/$"), ("level", "issued", "previous_level", "applied_last_campaign")),)
+MAX_VARIANTS = 200
 
 
 class _ProcessCopy:
@@ -82,9 +98,42 @@ def _shared():
     return caches[CACHE_ALIAS]
 
 
+def _names_read(path):
+    for pattern, names in QUERY_PARAMETERS:
+        if pattern.search(path):
+            return names
+    return ()
+
+
+def known_parameters(request):
+    """The query parameters the page at this path reads, as (name, value) pairs in name order.
+
+    A page reads one value per name (the last, as Django's forms do), so only that one counts.
+    """
+    names = _names_read(request.path)
+    return tuple((name, request.GET[name]) for name in sorted(names) if name in request.GET)
+
+
 def _key(request):
-    raw = f"{request.get_host()}|{reader_language(request)}|{request.get_full_path()}"
+    query = urlencode(known_parameters(request))
+    raw = f"{request.get_host()}|{reader_language(request)}|{request.path}|{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _may_store(request):
+    """True if the response may be stored: asked at the page's own address, with room for one more variant."""
+    names = _names_read(request.path)
+    if not all(name in names and len(values) == 1 for name, values in request.GET.lists()):
+        return False
+    if not request.GET:
+        return True
+    shared = _shared()
+    counter = "page-variants:" + hashlib.sha256(f"{request.get_host()}|{request.path}".encode()).hexdigest()
+    shared.add(counter, 0, settings.PAGE_CACHE_SECONDS)
+    try:
+        return shared.incr(counter) <= MAX_VARIANTS
+    except ValueError:  # the counter expired in between: let this one through
+        return True
 
 
 def _request_is_cacheable(request):
@@ -141,7 +190,7 @@ class PageCacheMiddleware:
         if cached is not None:
             return cached
         response = self.get_response(request)
-        if _response_is_cacheable(response):
+        if _response_is_cacheable(response) and _may_store(request):
             patch_response_headers(response, cache_timeout=0)
             _shared().set(key, response, settings.PAGE_CACHE_SECONDS)
             _copy.put(key, response)

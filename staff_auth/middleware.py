@@ -6,15 +6,8 @@ from django.contrib.auth import logout
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-# Where a session must still be able to go: signing in, signing out, resetting a password.
-EXEMPT_URL_NAMES = {
-    "wagtailadmin_login",
-    "wagtailadmin_logout",
-    "wagtailadmin_password_reset",
-    "wagtailadmin_password_reset_done",
-    "wagtailadmin_password_reset_confirm",
-    "wagtailadmin_password_reset_complete",
-}
+# Where a session must still be able to go: signing in and out (there is no password reset by mail).
+EXEMPT_URL_NAMES = {"wagtailadmin_login", "wagtailadmin_logout"}
 
 
 class VerifiedSessionMiddleware:

@@ -15,10 +15,6 @@ class SignInReason(models.TextChoices):
     LOCKED = "locked", _("账号已暂时锁定")
 
 
-# The failures that count towards a lockout: someone guessing a password or a code.
-COUNTED_FAILURES = (SignInReason.BAD_PASSWORD, SignInReason.BAD_TOKEN)
-
-
 class SignInEvent(models.Model):
     username = models.CharField(_("用户名"), max_length=254)
     user = models.ForeignKey(

@@ -1,18 +1,28 @@
-"""The sign-in log and the lockout rule read from it.
+"""The sign-in log, and the growing delays that slow the guessing of passwords and codes.
 
-`STAFF_LOCKOUT_FAILURES` wrong passwords or codes for one username within
-`STAFF_LOCKOUT_MINUTES` lock that username for `STAFF_LOCKOUT_MINUTES` from the last of them.
-A successful sign-in starts the count again; attempts refused because of the lock, or because
-the account has no authenticator yet, do not count.
+Every attempt to sign in is logged with its real reason (`record`), whatever the person is told.
+Nothing is ever locked: failures are counted per username *and* client, and per client
+(`applications.throttle.Backoff`). The first `STAFF_SIGN_IN_FREE_FAILURES` failures of one
+username from one client, and the first `STAFF_SIGN_IN_FREE_FAILURES_PER_CLIENT` of one client
+for any usernames, cost nothing; each one after them doubles the wait before that client's next
+attempt, from `STAFF_SIGN_IN_DELAY_SECONDS` up to `STAFF_SIGN_IN_MAX_DELAY_SECONDS`. So a stranger
+failing on a username from elsewhere never delays its owner.
+
+A wrong password, a wrong or missing code and an account without an authenticator all count as
+failures, so neither the message nor the delays tell which it was.
 """
 
-from datetime import timedelta
+import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from .models import COUNTED_FAILURES, SignInEvent, SignInReason
+from applications import throttle
+from applications.client_address import client_key
+
+from .models import SignInEvent, SignInReason
+
+SUCCEEDED = (SignInReason.SIGNED_IN, SignInReason.SIGNED_IN_PASSWORD_ONLY)
 
 
 def record(username, reason, *, ip=None, user=None):
@@ -21,25 +31,48 @@ def record(username, reason, *, ip=None, user=None):
     if user is None:
         User = get_user_model()
         user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
-    succeeded = reason in (SignInReason.SIGNED_IN, SignInReason.SIGNED_IN_PASSWORD_ONLY)
-    return SignInEvent.objects.create(username=username, user=user, ip=ip, succeeded=succeeded, reason=reason)
+    return SignInEvent.objects.create(username=username, user=user, ip=ip, succeeded=reason in SUCCEEDED, reason=reason)
 
 
-def locked_until(username, *, now=None):
-    """The time until which `username` may not sign in, or None when it may."""
-    now = now or timezone.now()
-    span = timedelta(minutes=settings.STAFF_LOCKOUT_MINUTES)
-    needed = settings.STAFF_LOCKOUT_FAILURES
-    events = SignInEvent.objects.filter(username=username, created_at__gt=now - 2 * span, created_at__lte=now)
-    failures = []
-    for created_at, succeeded, reason in events.order_by("created_at").values_list("created_at", "succeeded", "reason"):
-        if succeeded:
-            failures.clear()
-        elif reason in COUNTED_FAILURES:
-            failures.append(created_at)
-    # The latest failure that completed `needed` failures within one span starts the lock.
-    for last in range(len(failures) - 1, needed - 2, -1):
-        if failures[last] - failures[last - needed + 1] < span:
-            until = failures[last] + span
-            return until if until > now else None
-    return None
+def backoffs():
+    """The growing delays: per username and client, and per client (settings `STAFF_SIGN_IN_*`)."""
+    base = datetime.timedelta(seconds=settings.STAFF_SIGN_IN_DELAY_SECONDS)
+    ceiling = datetime.timedelta(seconds=settings.STAFF_SIGN_IN_MAX_DELAY_SECONDS)
+    return (
+        throttle.Backoff("sign-in:user+client", settings.STAFF_SIGN_IN_FREE_FAILURES, base, ceiling),
+        throttle.Backoff("sign-in:client", settings.STAFF_SIGN_IN_FREE_FAILURES_PER_CLIENT, base, ceiling),
+    )
+
+
+def _checks(username, ip):
+    per_user, per_client = backoffs()
+    client = client_key(ip)
+    # Usernames are matched as typed, but "Admin" and "admin" are counted as one, so case cannot dodge the count.
+    return [(per_user, f"{username.casefold()}|{client}"), (per_client, client)]
+
+
+def begin(username, ip, *, now=None):
+    """Start an attempt to sign in as `username` from the address `ip`: the seconds to wait first, or 0.
+
+    With a wait the attempt is refused before the password is looked at and logged as such; with 0
+    it counts as a failure until `finish` logs it as a success.
+    """
+    wait = throttle.attempt(_checks(username, ip), now=now)
+    if wait:
+        record(username, SignInReason.LOCKED, ip=ip)
+    return wait
+
+
+def finish(username, reason, *, ip=None, user=None):
+    """Log how an attempt `begin` let through ended; a success forgets this username's failures from this client."""
+    event = record(username, reason, ip=ip, user=user)
+    if event.succeeded:
+        (per_user, user_key), (per_client, client) = _checks(username, ip)
+        throttle.succeeded(per_user, user_key)
+        throttle.not_a_failure(per_client, client)
+    return event
+
+
+def wait_seconds(username, ip, *, now=None):
+    """Seconds before `username` may try again from `ip` (0: now)."""
+    return max(throttle.wait_seconds(backoff, key, now=now) for backoff, key in _checks(username, ip))

@@ -1,6 +1,11 @@
-"""Staff sign in with a password and a code from an authenticator; repeated failures lock the account."""
+"""Staff sign in with a password and a code from an authenticator; repeated failures slow the next try.
+
+The attacks on the sign-in (lockouts, telling a right password, weak passwords) are in
+tests/security/test_staff_sign_in.py.
+"""
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -10,6 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from applications.models import FailureCounter
 from applications.staff import create_staff
 from staff_auth import sign_ins
 from staff_auth.checks import check_staff_otp
@@ -20,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 LOGIN_URL = "/admin/login/"
 PASSWORD = "pw-for-tests"
-LOCKED_MESSAGE = "登录失败次数过多，账号已暂时锁定，请15分钟后再试。"
+REFUSED = "用户名、密码或动态验证码不正确，请重新输入。"
+WAIT_MESSAGE = re.compile(r"登录失败次数过多，请(29|30)秒后再试。")
 
 
 @pytest.fixture
@@ -77,7 +84,7 @@ def test_password_and_current_code_sign_in_as_verified(client, settings, device)
 def test_wrong_or_missing_code_is_refused(client, device, token):
     response = sign_in(client, otp_token=wrong_code(device) if token == "wrong" else token)
     assert response.status_code == 200
-    assert "动态验证码不正确" in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert reasons() == [SignInReason.BAD_TOKEN]
 
@@ -93,15 +100,16 @@ def test_a_code_is_accepted_only_once(client, device):
 def test_wrong_password_is_refused_before_the_code_is_checked(client, device):
     response = sign_in(client, password="not-the-password", otp_token=code(device))
     assert response.status_code == 200
-    assert "用户名或密码不正确" in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert reasons() == [SignInReason.BAD_PASSWORD]
     assert SignInEvent.objects.get().user == device.user
 
 
-def test_staff_without_an_authenticator_are_told_to_ask_the_city_union(client, staff):
+def test_staff_without_an_authenticator_are_refused_and_the_form_says_whom_to_ask(client, staff):
+    assert "尚未绑定或更换了手机的，请联系市总工会管理员。" in client.get(LOGIN_URL).content.decode()
     response = sign_in(client, otp_token="123456")
-    assert "尚未绑定动态验证码，请联系市总工会管理员。" in response.content.decode()
+    assert REFUSED in response.content.decode()  # not "no authenticator": that would confirm the password
     assert "_auth_user_id" not in client.session
     assert reasons() == [SignInReason.NO_DEVICE]
 
@@ -112,74 +120,69 @@ def test_password_alone_signs_in_when_codes_are_switched_off(client, settings, s
     response = client.post(LOGIN_URL, {"username": "t-otp", "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 302
     assert reasons() == [SignInReason.SIGNED_IN_PASSWORD_ONLY]
+    refused = client.post(LOGIN_URL, {"username": "t-otp", "password": "guess", "next": "/admin/"})
+    assert "用户名或密码不正确，请重新输入。" in refused.content.decode()
 
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_credentials(client, device):
+def test_five_wrong_passwords_make_this_address_wait_even_for_the_right_credentials(client, device):
     for _ in range(5):
         assert sign_in(client, password="guess", otp_token=code(device)).status_code == 200
     response = sign_in(client, otp_token=code(device))
-    assert LOCKED_MESSAGE in response.content.decode()
+    assert WAIT_MESSAGE.search(response.content.decode())
     assert "_auth_user_id" not in client.session
     assert reasons() == [SignInReason.BAD_PASSWORD] * 5 + [SignInReason.LOCKED]
 
 
-def test_wrong_codes_count_towards_the_lock(client, device):
+def test_wrong_codes_count_towards_the_wait(client, device):
     for _ in range(5):
         sign_in(client, otp_token=wrong_code(device))
-    assert LOCKED_MESSAGE in sign_in(client, otp_token=code(device)).content.decode()
+    assert WAIT_MESSAGE.search(sign_in(client, otp_token=code(device)).content.decode())
 
 
-def test_unknown_usernames_are_locked_too(client):
+def test_unknown_usernames_are_slowed_too(client):
     for _ in range(5):
         sign_in(client, username="nobody", password="guess")
-    assert LOCKED_MESSAGE in sign_in(client, username="nobody", password="guess").content.decode()
+    assert WAIT_MESSAGE.search(sign_in(client, username="nobody", password="guess").content.decode())
     assert reasons("nobody")[-1] == SignInReason.LOCKED
 
 
-def test_failures_older_than_fifteen_minutes_do_not_count(client, device):
-    long_ago = timezone.now() - datetime.timedelta(minutes=16)
+def test_the_wait_ends_after_the_delay(client, device):
     for _ in range(5):
-        SignInEvent.objects.create(
-            username="t-otp", succeeded=False, reason=SignInReason.BAD_PASSWORD, created_at=long_ago
-        )
+        sign_in(client, password="guess")
+    FailureCounter.objects.update(last_failed_at=timezone.now() - datetime.timedelta(seconds=30))
     assert sign_in(client, otp_token=code(device)).status_code == 302
 
 
-def _events(*rows):
-    """(minutes after 10:00, reason) pairs as SignInEvent rows for "someone"."""
-    start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
-    for minute, reason in rows:
-        SignInEvent.objects.create(
-            username="someone",
-            succeeded=reason in (SignInReason.SIGNED_IN, SignInReason.SIGNED_IN_PASSWORD_ONLY),
-            reason=reason,
-            created_at=start + datetime.timedelta(minutes=minute),
-        )
-    return start
-
-
+NOW = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=datetime.UTC)
+CLIENT = "198.51.100.1"
 BAD = SignInReason.BAD_PASSWORD
 TOKEN = SignInReason.BAD_TOKEN
+OK = SignInReason.SIGNED_IN
 
 
 @pytest.mark.parametrize(
-    ("rows", "at_minute", "locked_until_minute"),
+    ("outcomes", "wait"),
     [
-        ([(0, BAD), (1, BAD), (2, BAD), (3, BAD)], 5, None),  # four failures
-        ([(0, BAD), (1, BAD), (2, TOKEN), (3, BAD), (4, TOKEN)], 10, 19),  # five: locked from the fifth
-        ([(0, BAD), (1, BAD), (2, BAD), (3, BAD), (4, BAD)], 19.5, None),  # the lock has run out
-        ([(0, BAD), (5, BAD), (10, BAD), (14, BAD), (16, BAD)], 17, None),  # never five within 15 minutes
-        ([(0, BAD), (5, BAD), (10, BAD), (14, BAD), (14.5, BAD)], 20, 29.5),
-        ([(0, BAD), (1, BAD), (2, SignInReason.SIGNED_IN), (3, BAD), (4, BAD), (5, BAD)], 6, None),  # success resets
-        ([(m, SignInReason.NO_DEVICE) for m in range(6)], 7, None),  # a right password without a phone
-        ([(0, BAD), (1, BAD), (2, BAD), (3, BAD), (4, BAD), (5, SignInReason.LOCKED)], 18, 19),  # no extension
+        ([BAD, BAD, BAD, BAD], 0),  # four failures are free
+        ([BAD, BAD, TOKEN, BAD, TOKEN], 30),  # the fifth starts the wait
+        ([BAD] * 6, 60),  # each one after it doubles the wait
+        ([BAD] * 7, 120),
+        ([BAD] * 12, 900),  # up to fifteen minutes
+        ([BAD, BAD, OK, BAD, BAD, BAD], 0),  # a success starts the count again
+        (
+            [SignInReason.NO_DEVICE] * 5,
+            30,
+        ),  # a right password without an authenticator counts, so the wait does not tell
     ],
 )
-def test_lockout_rule(rows, at_minute, locked_until_minute):
-    start = _events(*rows)
-    until = sign_ins.locked_until("someone", now=start + datetime.timedelta(minutes=at_minute))
-    expected = None if locked_until_minute is None else start + datetime.timedelta(minutes=locked_until_minute)
-    assert until == expected
+def test_delay_rule(outcomes, wait, staff):
+    """Each attempt comes as soon as it may; then the wait before the next one."""
+    now = NOW
+    for outcome in outcomes:
+        now += datetime.timedelta(seconds=sign_ins.wait_seconds("t-otp", CLIENT, now=now))
+        assert sign_ins.begin("t-otp", CLIENT, now=now) == 0
+        sign_ins.finish("t-otp", outcome, ip=CLIENT)
+    assert sign_ins.wait_seconds("t-otp", CLIENT, now=now) == wait
 
 
 def test_every_attempt_is_logged(client, device):

@@ -98,7 +98,9 @@ class ApplyPage(RoutablePageMixin, Page):
 
         campaign = get_object_or_404(Campaign, year=year)
         rules = eligibility.rules_for(campaign)
-        form = SelfCheckForm(rules, request.GET or None)
+        # Bound only by its own fields: other parameters leave the page as it is (home/page_cache.py keys on that).
+        asked = any(name in request.GET for name in SelfCheckForm.base_fields)
+        form = SelfCheckForm(rules, request.GET if asked else None)
         decision = None
         if form.is_valid():
             data = form.cleaned_data

@@ -15,6 +15,9 @@ SECRET_KEY = env("SECRET_KEY", default=None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # Encrypts ID and bank card numbers at rest (applications/crypto.py); comma-separated, newest first.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default=None)
+# Keys the hashes that find ID numbers (lookups, one application per person, query passwords); one key
+# that never changes, whatever happens to FIELD_ENCRYPTION_KEY (applications/crypto.py).
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=None)
 
 INSTALLED_APPS = [
     "home",
@@ -137,6 +140,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # ID card, certificate and bank card images: never under MEDIA_URL, served only after a permission check.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Images are measured from their header before decoding: larger ones are refused (a 12 MP phone photo is 12 million).
+ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
+# The pixels all images of one zip of scans may hold together (about 50 phone photos).
+SCAN_ZIP_MAX_PIXELS = env.int("SCAN_ZIP_MAX_PIXELS", default=600_000_000)
 # The Chinese font of the PDF forms, found through fontconfig (Debian: fonts-noto-cjk). Checked at start-up.
 PDF_FONT_FAMILY = env("PDF_FONT_FAMILY", default="Noto Serif CJK SC")
 
@@ -159,10 +166,30 @@ SMS_HTTP_BACKOFF = env.float("SMS_HTTP_BACKOFF", default=0.5)  # seconds, double
 ONE_TIME_CODE_MINUTES = 10
 ONE_TIME_CODE_RESEND_SECONDS = 60
 ONE_TIME_CODE_MAX_TRIES = 5
+# Caps on sending codes (non-members count too, without a text): per ID number and per mobile per day, per
+# client address per hour (many people may share one address behind a carrier's NAT), and a global hourly
+# budget (peak expected: about 20 a minute); "portal.security" logs a WARNING at 80% of it and an ERROR when spent.
+ONE_TIME_CODE_MAX_PER_ID_PER_DAY = env.int("ONE_TIME_CODE_MAX_PER_ID_PER_DAY", default=5)
+ONE_TIME_CODE_MAX_PER_MOBILE_PER_DAY = env.int("ONE_TIME_CODE_MAX_PER_MOBILE_PER_DAY", default=8)
+ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR = env.int("ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR", default=20)
+ONE_TIME_CODE_GLOBAL_PER_HOUR = env.int("ONE_TIME_CODE_GLOBAL_PER_HOUR", default=3000)
+# An application in progress (applications/apply_flow.py) is forgotten after this many idle minutes.
+APPLY_IDLE_MINUTES = 30
 
 # How many reverse proxies (nginx: 1) stand in front of the app: applications/client_address.py takes the
 # client's address from X-Forwarded-For that many hops back. Serves throttles, caps, sign-in logs and audit records.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("STATUS_LOOKUP_TRUSTED_PROXIES", default=0))
+
+# Status lookup (applications/status_lookup.py): wrong ID numbers or query passwords slow the next try and never
+# lock anyone out. The first STATUS_LOOKUP_FREE_FAILURES failures for one ID number from one client, and the first
+# STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT of one client for any ID numbers, cost nothing; each one after them doubles
+# the wait, from STATUS_LOOKUP_DELAY_SECONDS up to STATUS_LOOKUP_MAX_DELAY_SECONDS. Half a minute is all a person who
+# mistypes ever notices; a 15-minute ceiling (the old lock's length) keeps a client to about 100 guesses a day
+# against 31^8 passwords, and a busy shared address (an office, a mobile carrier's NAT) never waits longer.
+STATUS_LOOKUP_FREE_FAILURES = 5
+STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT = 20
+STATUS_LOOKUP_DELAY_SECONDS = 30
+STATUS_LOOKUP_MAX_DELAY_SECONDS = 15 * 60
 
 LOGIN_URL = "wagtailadmin_login"
 
@@ -170,10 +197,19 @@ LOGIN_URL = "wagtailadmin_login"
 # Only development settings may turn the code off; see staff_auth/forms.py and middleware.py.
 STAFF_OTP_REQUIRED = True
 STAFF_OTP_ENFORCE_SESSIONS = True  # sign out sessions that did not give a code (e.g. from before it was required)
-STAFF_LOCKOUT_FAILURES = 5  # wrong passwords or codes for one username within STAFF_LOCKOUT_MINUTES…
-STAFF_LOCKOUT_MINUTES = 15  # …lock it for this long
+# Wrong sign-ins slow the next try and never lock an account (staff_auth/sign_ins.py): the first
+# STAFF_SIGN_IN_FREE_FAILURES failures of one username from one client, and the first
+# STAFF_SIGN_IN_FREE_FAILURES_PER_CLIENT of one client for any usernames, cost nothing; each one after them doubles
+# the wait before the next try, from STAFF_SIGN_IN_DELAY_SECONDS up to STAFF_SIGN_IN_MAX_DELAY_SECONDS.
+STAFF_SIGN_IN_FREE_FAILURES = 5
+STAFF_SIGN_IN_FREE_FAILURES_PER_CLIENT = 20
+STAFF_SIGN_IN_DELAY_SECONDS = 30
+STAFF_SIGN_IN_MAX_DELAY_SECONDS = 15 * 60
 OTP_TOTP_ISSUER = "杭州市职工高技能人才奖励"  # the name authenticator apps show
 WAGTAILADMIN_USER_LOGIN_FORM = "staff_auth.forms.StaffLoginForm"
+# No "forgotten password" link: the site sends no mail, and a mailbox should not be a way into a staff account.
+# An administrator sets a forgotten password again (the admin's user screens, or manage.py changepassword).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Wagtail
 WAGTAIL_SITE_NAME = _("杭州市职工高技能人才奖励")

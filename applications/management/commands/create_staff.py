@@ -1,4 +1,8 @@
-"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--password P] [--otp]"""
+"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--password P] [--otp]
+
+Without --password the password is asked for twice at the terminal. A new account's password must
+pass the site's password rules (Django's validators); an existing account keeps its password.
+"""
 
 import getpass
 
@@ -16,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--unit", help="审核单位名称，与附件1一致，如“西湖区总工会”")
-        parser.add_argument("--password", help="不填则提示输入")
+        parser.add_argument(
+            "--password",
+            help="新账号的密码（用于脚本）；不填则提示输入两次。须至少8位，不能过于常见、全为数字或与用户名相近",
+        )
         parser.add_argument("--email", default="")
         parser.add_argument("--otp", action="store_true", help="同时生成动态验证码密钥，供其添加到手机身份验证器")
 
