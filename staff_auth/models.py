@@ -12,7 +12,7 @@ class SignInReason(models.TextChoices):
     BAD_PASSWORD = "bad_password", _("用户名或密码错误")
     BAD_TOKEN = "bad_token", _("动态验证码错误或未填写")
     NO_DEVICE = "no_device", _("尚未绑定动态验证码")
-    LOCKED = "locked", _("账号已暂时锁定")
+    LOCKED = "locked", _("失败次数过多，等待期间被拒绝")
 
 
 class SignInEvent(models.Model):
