@@ -47,6 +47,14 @@ def notice_2022(site_2022):
     return site_2022[1]
 
 
+@pytest.fixture
+def sms_file(settings, tmp_path):
+    """Text messages go to this test's own file, one JSON line each; the file's path."""
+    settings.SMS_BACKEND = "file"
+    settings.SMS_FILE = str(tmp_path / "sms.jsonl")
+    return tmp_path / "sms.jsonl"
+
+
 @pytest.fixture(autouse=True)
 def _empty_caches():
     """Each test starts with empty caches, so cached pages never leak between tests."""

@@ -19,13 +19,6 @@ BANK_CARD = "6222021234567890128"  # passes the Luhn check
 
 
 @pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "file"
-    settings.SMS_FILE = str(tmp_path / "sms.jsonl")
-    return tmp_path / "sms.jsonl"
-
-
-@pytest.fixture
 def demo(campaign_2022):
     return ensure_demo_campaign(campaign_2022)
 

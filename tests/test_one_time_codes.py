@@ -22,13 +22,6 @@ SECOND = datetime.timedelta(seconds=1)
 
 
 @pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "file"
-    settings.SMS_FILE = tmp_path / "sms.jsonl"
-    return settings.SMS_FILE
-
-
-@pytest.fixture
 def member(sms_file):
     record = MemberFactory(name="张三", mobile="13912345678")
     return LocalMemberDirectory().find_verified("张三", record.id_number)

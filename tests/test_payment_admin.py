@@ -164,6 +164,17 @@ def test_the_batch_screen_shows_masked_cards_and_the_figures(client, batch, serv
     assert "1300" in html and "导出转账文件" in html and "整批标记已发放" not in html
 
 
+def test_a_long_batch_pages_its_items_and_keeps_the_filter(client, batch, service_center, monkeypatch):
+    from applications import payment_admin
+
+    monkeypatch.setattr(payment_admin, "ITEMS_PER_PAGE", 1)
+    client.force_login(service_center)
+    html = client.get(f"/admin/payments/{batch.pk}/?result=pending").content.decode()
+    assert "第 1 / 2 页" in html and 'href="?result=pending&amp;page=2"' in html
+    html = client.get(f"/admin/payments/{batch.pk}/approve/").content.decode()
+    assert "第 1 / 2 页" in html and 'href="?page=2"' in html
+
+
 def test_exporting_the_transfer_file_downloads_it_and_records_the_export(client, batch, service_center):
     payments.approve_batch(batch, checker())
     client.force_login(service_center)

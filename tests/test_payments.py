@@ -44,12 +44,6 @@ def approved(campaign, unit="西湖区总工会", at=NOW - datetime.timedelta(da
     return application
 
 
-@pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_FILE = str(tmp_path / "sms.jsonl")
-    return tmp_path / "sms.jsonl"
-
-
 def sent(path):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 

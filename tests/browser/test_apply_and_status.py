@@ -28,13 +28,6 @@ def phone(request, browser):
         yield page
 
 
-@pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "file"
-    settings.SMS_FILE = str(tmp_path / "sms.jsonl")
-    return tmp_path / "sms.jsonl"
-
-
 def _last_code(sms_file):
     lines = sms_file.read_text(encoding="utf-8").splitlines()
     text = json.loads(lines[-1])["text"]

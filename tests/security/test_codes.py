@@ -36,13 +36,6 @@ MOBILE = "13812345678"
 
 
 @pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "file"
-    settings.SMS_FILE = str(tmp_path / "sms.jsonl")
-    return tmp_path / "sms.jsonl"
-
-
-@pytest.fixture
 def demo(campaign_2022):
     return ensure_demo_campaign(campaign_2022)
 

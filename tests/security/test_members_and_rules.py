@@ -36,13 +36,6 @@ MEMBERS = "/admin/applications/member/"
 OUTSIDERS = ["editor", "reviewer", "economic"]
 
 
-@pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "file"
-    settings.SMS_FILE = tmp_path / "sms.jsonl"
-    return settings.SMS_FILE
-
-
 def texts(sms_file):
     if not sms_file.exists():
         return []

@@ -73,12 +73,6 @@ def failed(campaign_2022, service_center, second_service_center):
     return application
 
 
-@pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_FILE = str(tmp_path / "sms.jsonl")
-    return tmp_path / "sms.jsonl"
-
-
 def sent(path):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 

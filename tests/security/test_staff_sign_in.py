@@ -10,7 +10,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.staff import WeakPassword, create_staff
@@ -18,11 +17,11 @@ from staff_auth import sign_ins
 from staff_auth.checks import check_password_reset
 from staff_auth.devices import issue_device
 from staff_auth.models import SignInEvent, SignInReason
+from tests.test_staff_auth import PASSWORD, code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = "/admin/login/"
-PASSWORD = "pw-for-tests"
 ONE_MESSAGE = "用户名、密码或动态验证码不正确，请重新输入。"
 ATTACKER = "198.51.100.66"
 OWNER = "203.0.113.5"
@@ -38,14 +37,6 @@ def staff():
 @pytest.fixture
 def device(staff):
     return issue_device(staff)
-
-
-def code(device):
-    return f"{totp(device.bin_key):06d}"
-
-
-def wrong_code(device):
-    return f"{(int(code(device)) + 500_000) % 1_000_000:06d}"
 
 
 def sign_in(client, password=PASSWORD, otp_token="", username="t-otp", **meta):
