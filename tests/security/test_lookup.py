@@ -205,7 +205,7 @@ def test_the_wait_is_shown_on_the_status_page(application):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twelve_simultaneous_guesses_from_one_client_get_no_more_than_the_five_free_ones():
     id_number = make_id_number(datetime.date(1975, 1, 1), seq=1, area="330105")
     barrier, results = threading.Barrier(12), []

@@ -234,7 +234,7 @@ def test_behind_the_proxy_a_strangers_failures_do_not_stop_the_owner(client, set
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twelve_simultaneous_guesses_from_one_address_get_no_more_than_the_five_free_ones():
     barrier = threading.Barrier(12)
 

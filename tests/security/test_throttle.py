@@ -94,7 +94,7 @@ def _in_parallel(count, work):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_simultaneous_uses_of_a_cap_of_one_count_once():
     cap = throttle.Cap("race", 1, HOUR)
     results = _in_parallel(10, lambda: throttle.take_all([(cap, "k")]))
@@ -103,7 +103,7 @@ def test_ten_simultaneous_uses_of_a_cap_of_one_count_once():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_simultaneous_attempts_get_no_more_than_the_free_tries():
     results = _in_parallel(10, lambda: throttle.attempt([(BACKOFF, "k")]))
     assert results.count(0) == BACKOFF.free
