@@ -34,6 +34,9 @@ from .submission import (
 
 APPLICANT_FIELDS = [name for name in Applicant.__dataclass_fields__ if name not in ("gender", "birth_date")]
 REPLACEMENT_PREFIX = "replace"
+# The copies' field names apart from the form's: a browser sends an empty file input as a part named
+# `bank_card` with an empty filename, which Django reads as a text value that would hide the card number.
+COPIES_PREFIX = "copies"
 
 
 def reviewer_unit(user):
@@ -70,7 +73,7 @@ def enter_paper_application(request):
     rules = eligibility.rules_for(campaign)
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = PaperApplicationForm(rules, unit, data, today=timezone.localdate())
-    copies = AttachmentsForm(data, files, optional=True)
+    copies = AttachmentsForm(data, files, optional=True, prefix=COPIES_PREFIX)
     if request.method == "POST" and form.is_valid() and copies.is_valid():
         try:
             submitted = submit(campaign, _applicant(form), _uploads(copies), channel=Channel.UNIT, actor=request.user)
@@ -96,7 +99,7 @@ def replace_application(request):
     rules = eligibility.rules_for(campaign)
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = PaperApplicationForm(rules, None, data, today=timezone.localdate())
-    copies = AttachmentsForm(data, files, optional=True)
+    copies = AttachmentsForm(data, files, optional=True, prefix=COPIES_PREFIX)
     replacement, existing = None, None
     if request.method == "POST" and form.is_valid() and copies.is_valid():
         existing = live_application(campaign, form.cleaned_data["id_number"])
