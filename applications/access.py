@@ -42,7 +42,7 @@ def review_scope(user):
 
 
 def can_view(user, application):
-    from .models import Application
+    from applications.models import Application
 
     return visible_applications(user, Application.objects.filter(pk=application.pk)).exists()
 

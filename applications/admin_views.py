@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from wagtail_modeladmin.views import IndexView
 
-from .models import Campaign
-from .rollover import RolloverError, prepare_next_campaign
+from applications.models import Campaign
+from applications.rollover import RolloverError, prepare_next_campaign
 
 
 def user_can_roll_over(user):

@@ -46,14 +46,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import eligibility
-from .bank_details import luhn_ok, validate_bank_branch, validate_bank_card
-from .constants import LIVE_STATES, Channel
-from .crypto import keyed_hash
-from .members import _read_bytes, gender_and_birth_date, validate_id_number, validate_mobile
-from .models import Application, ReviewUnit, SkillLevel
-from .submission import UNIT_DUPLICATE, Applicant, SubmissionError, applied_in_previous_campaign, submit
-from .xlsx_reader import WorkbookError, cell_text, is_xlsx, read_first_sheet
+from applications import eligibility
+from applications.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+from applications.constants import LIVE_STATES, Channel
+from applications.crypto import keyed_hash
+from applications.members import _read_bytes, gender_and_birth_date, validate_id_number, validate_mobile
+from applications.models import Application, ReviewUnit, SkillLevel
+from applications.submission import UNIT_DUPLICATE, Applicant, SubmissionError, applied_in_previous_campaign, submit
+from applications.xlsx_reader import WorkbookError, cell_text, is_xlsx, read_first_sheet
 
 # The Annex 4 columns in order, then the optional extra ones; keys are used in code, labels in messages.
 COLUMNS = {

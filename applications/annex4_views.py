@@ -23,13 +23,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .access import visible_applications
-from .annex4_import import SummaryTableError, annotated_copy, import_rows, parse_summary_table, validate_rows
-from .crypto import mask
-from .models import Application, Campaign
-from .scans_views import application_scans, scans_zip
-from .storage import private_storage
-from .unit_channel import reviewer_unit
+from applications.access import visible_applications
+from applications.annex4_import import (
+    SummaryTableError,
+    annotated_copy,
+    import_rows,
+    parse_summary_table,
+    validate_rows,
+)
+from applications.crypto import mask
+from applications.models import Application, Campaign
+from applications.scans_views import application_scans, scans_zip
+from applications.storage import private_storage
+from applications.unit_channel import reviewer_unit
 
 SESSION_KEY = "annex4-upload"
 DONE_KEY = "annex4-imported"

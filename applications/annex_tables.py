@@ -12,7 +12,7 @@ so it is not translated. Punctuation is full-width, as in the notice the portal 
 
 from dataclasses import dataclass
 
-from .spreadsheets import write_table
+from applications.spreadsheets import write_table
 
 SUMMARY_SHEET = "汇总表"
 QUOTA_SHEET = "任务分解表"

@@ -7,8 +7,8 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import eligibility
-from .models import Campaign
+from applications import eligibility
+from applications.models import Campaign
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -19,18 +19,18 @@ from django.core.files.base import ContentFile
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from . import eligibility
-from .attachment_forms import AttachmentsForm
-from .attachments import CleanUpload
-from .client_address import client_address
-from .constants import AttachmentKind, Gender
-from .crypto import decrypt, encrypt
-from .forms import ApplicationDetailsForm, CodeForm, IdentityForm
-from .members import gender_and_birth_date
-from .models import Member, ReviewUnit, SkillLevel
-from .one_time_codes import CodeError, new_binding, request_code, verify_code
-from .storage import private_storage
-from .submission import Applicant, SubmissionError, submit
+from applications import eligibility
+from applications.attachment_forms import AttachmentsForm
+from applications.attachments import CleanUpload
+from applications.client_address import client_address
+from applications.constants import AttachmentKind, Gender
+from applications.crypto import decrypt, encrypt
+from applications.forms import ApplicationDetailsForm, CodeForm, IdentityForm
+from applications.members import gender_and_birth_date
+from applications.models import Member, ReviewUnit, SkillLevel
+from applications.one_time_codes import CodeError, new_binding, request_code, verify_code
+from applications.storage import private_storage
+from applications.submission import Applicant, SubmissionError, submit
 
 STEPS = ("identity", "code", "details", "attachments", "confirm")
 CODE_PURPOSE = "apply"
@@ -249,8 +249,8 @@ class ApplicationFlow:
 
 def summary_rows(flow):
     """What the confirm step shows: the Annex 3 values in order, ID and bank card numbers masked."""
-    from .crypto import mask
-    from .models import Education
+    from applications.crypto import mask
+    from applications.models import Education
 
     applicant = flow.applicant()
     level = applicant.previous_level.name if applicant.previous_level else "无"

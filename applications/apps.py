@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("奖励申报")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks: PDF font, stylesheet, pdfunite)
+        from applications import checks  # noqa: F401  (registers the system checks: PDF font, stylesheet, pdfunite)

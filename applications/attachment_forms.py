@@ -2,8 +2,8 @@
 
 from django import forms
 
-from .attachments import clean_upload
-from .constants import AttachmentKind
+from applications.attachments import clean_upload
+from applications.constants import AttachmentKind
 
 ACCEPT = "image/jpeg,image/png,application/pdf"
 

@@ -3,9 +3,9 @@
 from django.http import FileResponse, Http404
 from django.utils.cache import add_never_cache_headers
 
-from . import audit
-from .access import visible_applications
-from .models import Application, Attachment
+from applications import audit
+from applications.access import visible_applications
+from applications.models import Application, Attachment
 
 
 def attachment(request, pk):

@@ -2,8 +2,8 @@
 
 import logging
 
-from .client_address import client_address
-from .models import PersonalDataAccess
+from applications.client_address import client_address
+from applications.models import PersonalDataAccess
 
 What = PersonalDataAccess.What
 logger = logging.getLogger("portal.audit")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .models import PersonalDataAccess
+from applications.models import PersonalDataAccess
 
 
 class PersonalDataAccessViewSet(ModelViewSet):

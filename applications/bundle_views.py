@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import audit, bundles, pdf
-from .constants import ApplicationState
-from .models import Campaign, DocumentBundle, ReviewUnit
-from .pdf_views import content_disposition
+from applications import audit, bundles, pdf
+from applications.constants import ApplicationState
+from applications.models import Campaign, DocumentBundle, ReviewUnit
+from applications.pdf_views import content_disposition
 
 LIST_LENGTH = 50
 POLL_SECONDS = 3

@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import pdf
-from .access import review_scope
-from .constants import ApplicationState
-from .models import Application, DocumentBundle
+from applications import pdf
+from applications.access import review_scope
+from applications.constants import ApplicationState
+from applications.models import Application, DocumentBundle
 
 logger = logging.getLogger(__name__)
 

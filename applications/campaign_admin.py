@@ -10,9 +10,9 @@ from django.db import transaction
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView, InspectView
 
-from . import campaign_history
-from .admin_views import RefusedWith403
-from .models import Campaign
+from applications import campaign_history
+from applications.admin_views import RefusedWith403
+from applications.models import Campaign
 
 VIEW_CHANGES = "applications.view_campaignchange"
 

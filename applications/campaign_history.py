@@ -10,7 +10,7 @@ import datetime
 
 from django.utils import timezone
 
-from .models import Campaign, CampaignChange
+from applications.models import Campaign, CampaignChange
 
 FIELDS = (
     "year",

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import audit, card_corrections
-from .access import visible_applications
-from .constants import ApplicationState
-from .models import Application, BankCardCorrection, PaymentItem
-from .payment_admin import APPROVE, CHANGE, _page, screen
-from .payment_forms import BankCardForm, RejectCorrectionForm
-from .payments import PaymentError
+from applications import audit, card_corrections
+from applications.access import visible_applications
+from applications.constants import ApplicationState
+from applications.models import Application, BankCardCorrection, PaymentItem
+from applications.payment_admin import APPROVE, CHANGE, _page, screen
+from applications.payment_forms import BankCardForm, RejectCorrectionForm
+from applications.payments import PaymentError
 
 RECENT = 30  # decided corrections listed under the pending ones
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import dashboard_views
+from applications import dashboard_views
 
 
 @hooks.register("register_admin_urls")

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
-from .access import Scope, review_scope
-from .constants import Role
-from .models import Campaign
-from .progress import city_totals, unit_progress
-from .roles import GROUP_NAMES
+from applications.access import Scope, review_scope
+from applications.constants import Role
+from applications.models import Campaign
+from applications.progress import city_totals, unit_progress
+from applications.roles import GROUP_NAMES
 
 CHART_CAP = 150  # per cent: longer bars are cut here, their real value printed beside them
 CHART_WIDTH = 640

@@ -5,9 +5,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .constants import UnitKind
-from .models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
-from .models.campaign import end_of_day
+from applications.constants import UnitKind
+from applications.models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
+from applications.models.campaign import end_of_day
 
 # Annex 1, in its order: (name, kind, guidance number).
 UNITS_2022 = [
@@ -129,9 +129,9 @@ DEMO_MEMBERS = [
 
 def ensure_demo_members():
     """A few verified demo members (created once, by ID number); returns them."""
-    from . import member_changes
-    from .crypto import keyed_hash
-    from .models import Member
+    from applications import member_changes
+    from applications.crypto import keyed_hash
+    from applications.models import Member
 
     members = []
     for name, id_number, mobile, unit, employer in DEMO_MEMBERS:
@@ -166,7 +166,7 @@ def _demo_copy(label):
 
     from PIL import Image, ImageDraw
 
-    from .attachments import CleanUpload
+    from applications.attachments import CleanUpload
 
     image = Image.new("RGB", (480, 300), "#e8eef5")
     draw = ImageDraw.Draw(image)
@@ -194,11 +194,11 @@ def _demo_bank_card(n):
 def ensure_demo_applications(campaign, reviewer, city):
     """Five applications to 西湖区总工会 in the demo campaign, some reviewed by the demo accounts,
     so a newcomer finds work in every review list; made once (by the first applicant's ID)."""
-    from .constants import AttachmentKind
-    from .crypto import keyed_hash
-    from .models import Application
-    from .submission import Applicant, submit
-    from .workflow import take
+    from applications.constants import AttachmentKind
+    from applications.crypto import keyed_hash
+    from applications.models import Application
+    from applications.submission import Applicant, submit
+    from applications.workflow import take
 
     if Application.objects.filter(campaign=campaign, id_hash=keyed_hash(_demo_id_number(1))).exists():
         return []

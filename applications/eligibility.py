@@ -70,7 +70,7 @@ class Acceptance:
 
 def rules_for(campaign) -> Rules:
     """Read a campaign's rules: its reward levels with amounts, all skill levels, windows, deadline."""
-    from .models import SkillLevel
+    from applications.models import SkillLevel
 
     amounts = {reward.level_id: reward.amount for reward in campaign.reward_levels.all()}
     levels = tuple(

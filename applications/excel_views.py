@@ -20,13 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from wagtail import hooks
 
-from . import annex_tables, audit
-from .access import visible_applications
-from .constants import LIVE_STATES, ApplicationState, Channel
-from .models import Application, Campaign, ReviewUnit
-from .progress import city_totals, unit_progress
-from .review_admin import ReviewerMenuItem, can_review_list
-from .spreadsheets import XLSX_CONTENT_TYPE
+from applications import annex_tables, audit
+from applications.access import visible_applications
+from applications.constants import LIVE_STATES, ApplicationState, Channel
+from applications.models import Application, Campaign, ReviewUnit
+from applications.progress import city_totals, unit_progress
+from applications.review_admin import ReviewerMenuItem, can_review_list
+from applications.spreadsheets import XLSX_CONTENT_TYPE
 
 BLANK_MAX_AGE = 3600
 EXPORT_FIELDS = (

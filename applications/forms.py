@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+from applications.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 
 NO_PREVIOUS_LEVEL = ""
 
@@ -49,7 +49,7 @@ class IdentityForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
     def clean_id_number(self):
-        from .members import validate_id_number
+        from applications.members import validate_id_number
 
         return validate_id_number(self.cleaned_data["id_number"])
 
@@ -113,7 +113,7 @@ class ApplicationDetailsForm(forms.Form):
     )
 
     def __init__(self, rules, *args, today=None, **kwargs):
-        from .models import Education, ReviewUnit, SkillLevel
+        from applications.models import Education, ReviewUnit, SkillLevel
 
         super().__init__(*args, **kwargs)
         self.rules = rules
@@ -125,7 +125,7 @@ class ApplicationDetailsForm(forms.Form):
         self.fields["previous_level"].queryset = SkillLevel.objects.all()
 
     def clean_mobile(self):
-        from .members import validate_mobile
+        from applications.members import validate_mobile
 
         return validate_mobile(self.cleaned_data["mobile"])
 
@@ -163,7 +163,7 @@ class ApplicationDetailsForm(forms.Form):
         return data
 
     def _check_rules(self, data):
-        from . import eligibility
+        from applications import eligibility
 
         new_level, issued = data.get("new_level"), data.get("certificate_issued_on")
         if not issued or self.errors.get("certificate_issued_on"):
@@ -205,7 +205,7 @@ class PaperApplicationForm(ApplicationDetailsForm):
         return self.cleaned_data["name"].strip()
 
     def clean_id_number(self):
-        from .members import validate_id_number
+        from applications.members import validate_id_number
 
         return validate_id_number(self.cleaned_data["id_number"])
 

@@ -17,12 +17,12 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView
 
-from . import audit, member_changes
-from .admin_views import RefusedWith403
-from .client_address import client_address
-from .crypto import keyed_hash
-from .members import validate_id_number, validate_mobile
-from .models import Member
+from applications import audit, member_changes
+from applications.admin_views import RefusedWith403
+from applications.client_address import client_address
+from applications.crypto import keyed_hash
+from applications.members import validate_id_number, validate_mobile
+from applications.models import Member
 
 MANAGE_MEMBERS = "applications.manage_members"
 ADMIN_SOURCE = "管理后台"

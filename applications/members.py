@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .crypto import keyed_hash
-from .models import Member, ReviewUnit
-from .xlsx_reader import WorkbookError, cell_text, read_table
+from applications.crypto import keyed_hash
+from applications.models import Member, ReviewUnit
+from applications.xlsx_reader import WorkbookError, cell_text, read_table
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
@@ -281,7 +281,7 @@ def _clean_row(row, cells, units):
 
 @transaction.atomic
 def _save(members, report, actor=None, batch_size=500):
-    from . import member_changes
+    from applications import member_changes
 
     now = timezone.now()
     hashes = {keyed_hash(member["id_number"]): member for member in members}

@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import audit, payments
-from .constants import ApplicationState
-from .models import Application, BankCardCorrection, Campaign, PaymentBatch, PaymentItem
-from .payment_forms import ApproveBatchForm, BankResultForm, BatchForm
+from applications import audit, payments
+from applications.constants import ApplicationState
+from applications.models import Application, BankCardCorrection, Campaign, PaymentBatch, PaymentItem
+from applications.payment_forms import ApproveBatchForm, BankResultForm, BatchForm
 
 VIEW, ADD, CHANGE, APPROVE, VIEW_ITEMS = (
     "applications.view_paymentbatch",

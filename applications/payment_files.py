@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .models import PaymentItem
-from .spreadsheets import neutralise
-from .xlsx_reader import WorkbookError, cell_text, read_table
+from applications.models import PaymentItem
+from applications.spreadsheets import neutralise
+from applications.xlsx_reader import WorkbookError, cell_text, read_table
 
 Result = PaymentItem.Result
 
@@ -158,7 +158,7 @@ def parse_bank_result(name, data):
     read when present; other columns are ignored, so the transfer file with two columns added
     is accepted. Status: 成功/已发放/paid or 失败/发放失败/failed; a failure needs a reason.
     """
-    from .sms import check_text
+    from applications.sms import check_text
 
     rows = _read_rows(name, data)
     header = next(

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Application, Campaign, ReviewUnit
+from applications.models import Application, Campaign, ReviewUnit
 
 MAX_RESULT_FILE_BYTES = 10 * 1024 * 1024
 

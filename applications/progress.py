@@ -25,8 +25,8 @@ from django.db.models import Count, Exists, FilteredRelation, IntegerField, Oute
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
-from .constants import ApplicationState
-from .models import Application, Quota, ReviewUnit
+from applications.constants import ApplicationState
+from applications.models import Application, Quota, ReviewUnit
 
 S = ApplicationState
 REACHED_UNIT_APPROVAL = (S.UNIT_APPROVED, S.APPROVED, S.PAYMENT_FAILED, S.PAID)

@@ -13,12 +13,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from . import audit, audit_admin, review_checks  # noqa: F401  (audit_admin registers the log's viewset)
-from .access import may_replace_applications, visible_applications
-from .admin_search import KeyedIdSearchHandler
-from .models import Application
-from .unit_channel import enter_paper_application, replace_application, reviewer_unit
-from .workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
+from applications import audit, audit_admin, review_checks  # noqa: F401  (audit_admin registers the log's viewset)
+from applications.access import may_replace_applications, visible_applications
+from applications.admin_search import KeyedIdSearchHandler
+from applications.models import Application
+from applications.unit_channel import enter_paper_application, replace_application, reviewer_unit
+from applications.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
 

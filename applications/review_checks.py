@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from . import eligibility
-from .constants import ApplicationState
-from .models import Application
+from applications import eligibility
+from applications.constants import ApplicationState
+from applications.models import Application
 
 
 @dataclass(frozen=True)

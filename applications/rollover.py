@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from . import campaign_history
-from .models import Campaign, Quota, RewardLevel
+from applications import campaign_history
+from applications.models import Campaign, Quota, RewardLevel
 
 
 class RolloverError(ValueError):

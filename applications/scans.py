@@ -33,11 +33,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .attachments import TooManyPixels, clean_upload, image_pixels
-from .constants import LIVE_STATES, ApplicationState, AttachmentKind
-from .crypto import keyed_hash, mask
-from .members import validate_id_number
-from .models import Application, Attachment
+from applications.attachments import TooManyPixels, clean_upload, image_pixels
+from applications.constants import LIVE_STATES, ApplicationState, AttachmentKind
+from applications.crypto import keyed_hash, mask
+from applications.members import validate_id_number
+from applications.models import Application, Attachment
 
 audit = logging.getLogger("portal.audit")
 
@@ -94,7 +94,7 @@ class ScanResult:
 
 def own_unit_reviewer(user, application) -> bool:
     """Whether `user` reviews for the application's own unit (the only ones who attach scans)."""
-    from .unit_channel import reviewer_unit
+    from applications.unit_channel import reviewer_unit
 
     unit = reviewer_unit(user)
     return unit is not None and user.is_active and application.unit_id == unit.pk

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import scans
-from .access import visible_applications
-from .attachment_forms import AttachmentsForm
-from .attachments import CleanUpload
-from .constants import AttachmentKind
-from .models import Application, Campaign
-from .unit_channel import reviewer_unit
+from applications import scans
+from applications.access import visible_applications
+from applications.attachment_forms import AttachmentsForm
+from applications.attachments import CleanUpload
+from applications.constants import AttachmentKind
+from applications.models import Application, Campaign
+from applications.unit_channel import reviewer_unit
 
 
 class ScansZipForm(forms.Form):

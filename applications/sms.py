@@ -20,9 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .crypto import mask
-from .members import MOBILE_RE
-from .models import SmsMessage
+from applications.crypto import mask
+from applications.members import MOBILE_RE
+from applications.models import SmsMessage
 
 try:
     import fcntl

@@ -6,9 +6,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .constants import Role
-from .models import ReviewUnit, StaffProfile
-from .roles import GROUP_NAMES
+from applications.constants import Role
+from applications.models import ReviewUnit, StaffProfile
+from applications.roles import GROUP_NAMES
 
 
 class StaffError(ValueError):

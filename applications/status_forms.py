@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
-from .status_lookup import QUERY_PASSWORD_ALPHABET, QUERY_PASSWORD_LENGTH, normalise_query_password
+from applications.status_lookup import QUERY_PASSWORD_ALPHABET, QUERY_PASSWORD_LENGTH, normalise_query_password
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
 

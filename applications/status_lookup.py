@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import throttle
-from .client_address import client_key
-from .constants import ApplicationState
-from .crypto import keyed_hash
-from .eligibility import format_date
-from .models import Application
+from applications import throttle
+from applications.client_address import client_key
+from applications.constants import ApplicationState
+from applications.crypto import keyed_hash
+from applications.eligibility import format_date
+from applications.models import Application
 
 QUERY_PASSWORD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 QUERY_PASSWORD_LENGTH = 8

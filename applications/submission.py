@@ -13,10 +13,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import eligibility
-from .constants import LIVE_STATES, ApplicationState, Channel
-from .crypto import keyed_hash
-from .models import Application, ApplicationEvent, Attachment, Campaign, Member, ReviewUnit, SkillLevel
+from applications import eligibility
+from applications.constants import LIVE_STATES, ApplicationState, Channel
+from applications.crypto import keyed_hash
+from applications.models import Application, ApplicationEvent, Attachment, Campaign, Member, ReviewUnit, SkillLevel
 
 REFERENCE_DIGITS = 6
 
@@ -243,8 +243,8 @@ def submit(
     else) replaces any application under review; the new one then starts as submitted, for its
     unit to review. Returns the application and its query password, which is stored only as a hash.
     """
-    from .access import may_replace_applications
-    from .status_lookup import hash_query_password, new_query_password
+    from applications.access import may_replace_applications
+    from applications.status_lookup import hash_query_password, new_query_password
 
     if replace is not None:
         if not may_replace_applications(actor):
@@ -313,7 +313,7 @@ def submit(
 
 
 def _confirm_by_sms(application):
-    from .sms import send_sms
+    from applications.sms import send_sms
 
     send_sms(
         application.mobile,

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import FailureCounter, RateCounter
+from applications.models import FailureCounter, RateCounter
 
 
 def _key(value: str) -> str:

@@ -14,15 +14,15 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from . import eligibility
-from .access import may_replace_applications
-from .attachment_forms import AttachmentsForm
-from .attachments import CleanUpload
-from .constants import Channel
-from .forms import PaperApplicationForm, ReplacementForm
-from .members import gender_and_birth_date
-from .models import Campaign
-from .submission import (
+from applications import eligibility
+from applications.access import may_replace_applications
+from applications.attachment_forms import AttachmentsForm
+from applications.attachments import CleanUpload
+from applications.constants import Channel
+from applications.forms import PaperApplicationForm, ReplacementForm
+from applications.members import gender_and_birth_date
+from applications.models import Campaign
+from applications.submission import (
     NOTHING_TO_REPLACE,
     Applicant,
     Replacement,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, attachment_views
+from applications import api, attachment_views
 
 urlpatterns = [
     path("api/v1/campaigns/<int:year>/eligibility", api.campaign_eligibility, name="eligibility_api"),

@@ -7,7 +7,7 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
 # These modules register admin URLs, views and menu items of their own.
-from . import (  # noqa: F401
+from applications import (  # noqa: F401
     admin_views,
     annex4_views,
     bundle_views,
@@ -18,9 +18,9 @@ from . import (  # noqa: F401
     pdf_views,
     review_admin,
 )
-from .admin_search import KeyedIdSearchHandler
-from .admin_views import IndexRefusedWith403
-from .campaign_admin import (
+from applications.admin_search import KeyedIdSearchHandler
+from applications.admin_views import IndexRefusedWith403
+from applications.campaign_admin import (
     CampaignCreateView,
     CampaignEditView,
     CampaignInspectView,
@@ -28,9 +28,9 @@ from .campaign_admin import (
     QuotaDeleteView,
     QuotaEditView,
 )
-from .campaign_history import FIELDS as CAMPAIGN_FIELDS
-from .crypto import mask
-from .member_admin import (
+from applications.campaign_history import FIELDS as CAMPAIGN_FIELDS
+from applications.crypto import mask
+from applications.member_admin import (
     CREATE_PANELS,
     MANAGE_MEMBERS,
     MemberCreateView,
@@ -38,7 +38,16 @@ from .member_admin import (
     MemberEditView,
     MemberPermissionHelper,
 )
-from .models import Campaign, CampaignChange, Member, MemberChange, Quota, ReviewUnit, SkillLevel, SmsMessage
+from applications.models import (
+    Campaign,
+    CampaignChange,
+    Member,
+    MemberChange,
+    Quota,
+    ReviewUnit,
+    SkillLevel,
+    SmsMessage,
+)
 
 
 class ReadOnlyPermissionHelper(PermissionHelper):

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .access import can_view, visible_applications
-from .constants import ApplicationState as S
-from .models import Application, ApplicationEvent
+from applications.access import can_view, visible_applications
+from applications.constants import ApplicationState as S
+from applications.models import Application, ApplicationEvent
 
 
 class WorkflowError(Exception):
@@ -197,7 +197,7 @@ def take_many(action, applications, user, opinion=""):
 
 
 def _tell_rejected(application):
-    from .sms import send_sms
+    from applications.sms import send_sms
 
     send_sms(
         application.mobile,

@@ -7,4 +7,4 @@ class HomeConfig(AppConfig):
     verbose_name = _("首页")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from home import signals  # noqa: F401

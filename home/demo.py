@@ -4,10 +4,9 @@ from django.db import transaction
 from wagtail.models import Page
 
 from applications.models import ApplyPage, StatusPage
+from home.models import HomePage
 from notices import demo_content
 from notices.models import AnnexPage, NoticeIndexPage, NoticePage
-
-from .models import HomePage
 
 APPLY_PAGE = {
     "title": "网上申报",

@@ -37,7 +37,7 @@ from django.core.cache import caches
 from django.utils.cache import patch_response_headers
 from django.utils.http import urlencode
 
-from .middleware import reader_language
+from home.middleware import reader_language
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "page-cache:generation"

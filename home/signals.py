@@ -5,8 +5,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from applications.models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
-
-from . import page_cache
+from home import page_cache
 
 
 @receiver(page_published)

@@ -7,9 +7,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from home.models import HomePage
 from notices.models import AnnexPage, NoticeIndexPage, NoticePage
-
-from .models import HomePage
 
 RESULTS_PER_PAGE = 10
 # Most specific first: the notice and its annexes before the pages that list them.

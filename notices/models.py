@@ -9,8 +9,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BodyBlock
-from .search_text import SearchTextMixin
+from notices.blocks import BodyBlock
+from notices.search_text import SearchTextMixin
 
 
 class NoticeIndexPage(SearchTextMixin, Page):

@@ -7,4 +7,4 @@ class StaffAuthConfig(AppConfig):
     verbose_name = _("登录安全")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deployment check)
+        from staff_auth import checks  # noqa: F401  (registers the deployment check)

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
 from applications.client_address import client_address
-
-from . import devices, sign_ins
-from .models import SignInReason
+from staff_auth import devices, sign_ins
+from staff_auth.models import SignInReason
 
 
 class OneTimeCodeInput(forms.PasswordInput):

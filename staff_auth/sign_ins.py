@@ -19,8 +19,7 @@ from django.contrib.auth import get_user_model
 
 from applications import throttle
 from applications.client_address import client_key
-
-from .models import SignInEvent, SignInReason
+from staff_auth.models import SignInEvent, SignInReason
 
 SUCCEEDED = (SignInReason.SIGNED_IN, SignInReason.SIGNED_IN_PASSWORD_ONLY)
 

@@ -11,8 +11,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from applications.constants import Role
 from applications.roles import GROUP_NAMES
-
-from .models import SignInEvent
+from staff_auth.models import SignInEvent
 
 READER_GROUP = GROUP_NAMES[Role.CITY_SERVICE_CENTER]
 

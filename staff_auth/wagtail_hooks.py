@@ -1,8 +1,8 @@
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from .models import SignInEvent
-from .views import SignInEventPermissionPolicy, SignInEventViewSet
+from staff_auth.models import SignInEvent
+from staff_auth.views import SignInEventPermissionPolicy, SignInEventViewSet
 
 register_permission_policy(SignInEvent, SignInEventPermissionPolicy(SignInEvent))
 

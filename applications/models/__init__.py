@@ -1,16 +1,16 @@
 """Models of the reward programme, one aggregate per module."""
 
-from .application import Application, ApplicationEvent, Attachment, Education
-from .audit import PersonalDataAccess
-from .campaign import Campaign, CampaignChange, RewardLevel, SkillLevel
-from .documents import DocumentBundle
-from .member import Member, MemberChange
-from .messaging import OneTimeCode, SmsMessage
-from .pages import ApplyPage, StatusPage
-from .payments import BankCardCorrection, PaymentBatch, PaymentBatchEvent, PaymentItem
-from .staff import StaffProfile
-from .throttles import FailureCounter, RateCounter
-from .units import Quota, ReviewUnit
+from applications.models.application import Application, ApplicationEvent, Attachment, Education
+from applications.models.audit import PersonalDataAccess
+from applications.models.campaign import Campaign, CampaignChange, RewardLevel, SkillLevel
+from applications.models.documents import DocumentBundle
+from applications.models.member import Member, MemberChange
+from applications.models.messaging import OneTimeCode, SmsMessage
+from applications.models.pages import ApplyPage, StatusPage
+from applications.models.payments import BankCardCorrection, PaymentBatch, PaymentBatchEvent, PaymentItem
+from applications.models.staff import StaffProfile
+from applications.models.throttles import FailureCounter, RateCounter
+from applications.models.units import Quota, ReviewUnit
 
 __all__ = [
     "Application",

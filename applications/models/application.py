@@ -5,12 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..constants import LIVE_STATES, ApplicationState, AttachmentKind, Channel, Gender
-from ..crypto import EncryptedCharField, KeyedIdNumberMixin, mask
-from ..storage import private_storage
-from .campaign import Campaign, SkillLevel
-from .member import Member
-from .units import ReviewUnit
+from applications.constants import LIVE_STATES, ApplicationState, AttachmentKind, Channel, Gender
+from applications.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
+from applications.models.campaign import Campaign, SkillLevel
+from applications.models.member import Member
+from applications.models.units import ReviewUnit
+from applications.storage import private_storage
 
 
 class Education(models.TextChoices):

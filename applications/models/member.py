@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from ..crypto import EncryptedCharField, KeyedIdNumberMixin, mask
-from .units import ReviewUnit
+from applications.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
+from applications.models.units import ReviewUnit
 
 
 class Member(KeyedIdNumberMixin, models.Model):

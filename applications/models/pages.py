@@ -9,7 +9,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from .campaign import Campaign
+from applications.models.campaign import Campaign
 
 TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 STEP_LABELS = [
@@ -59,8 +59,8 @@ class ApplyPage(RoutablePageMixin, Page):
 
     @path("<int:year>/", name="apply")
     def apply(self, request, year):
-        from .. import eligibility
-        from ..apply_flow import ApplicationFlow, summary_rows
+        from applications import eligibility
+        from applications.apply_flow import ApplicationFlow, summary_rows
 
         campaign = get_object_or_404(Campaign, year=year)
         acceptance = eligibility.accepting(eligibility.rules_for(campaign))
@@ -93,8 +93,8 @@ class ApplyPage(RoutablePageMixin, Page):
 
     @path("<int:year>/check/", name="self_check")
     def self_check(self, request, year):
-        from .. import eligibility
-        from ..forms import NO_PREVIOUS_LEVEL, SelfCheckForm
+        from applications import eligibility
+        from applications.forms import NO_PREVIOUS_LEVEL, SelfCheckForm
 
         campaign = get_object_or_404(Campaign, year=year)
         rules = eligibility.rules_for(campaign)
@@ -141,8 +141,8 @@ class StatusPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """GET shows the form; POST looks the application up. Neither is ever cached."""
-        from .. import status_lookup
-        from ..status_forms import StatusLookupForm
+        from applications import status_lookup
+        from applications.status_forms import StatusLookupForm
 
         result = None
         if request.method == "POST":
@@ -168,7 +168,7 @@ class StatusPage(Page):
 
     @staticmethod
     def client_address(request):
-        from ..client_address import client_address
+        from applications.client_address import client_address
 
         return client_address(request) or ""
 

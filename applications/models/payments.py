@@ -5,9 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import EncryptedCharField, mask
-from .application import Application
-from .campaign import Campaign
+from applications.crypto import EncryptedCharField, mask
+from applications.models.application import Application
+from applications.models.campaign import Campaign
 
 
 class PaymentBatch(models.Model):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .units import ReviewUnit
+from applications.models.units import ReviewUnit
 
 
 class StaffProfile(models.Model):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from ..constants import UnitKind
-from .campaign import Campaign
+from applications.constants import UnitKind
+from applications.models.campaign import Campaign
 
 
 class ReviewUnit(models.Model):

@@ -2,8 +2,8 @@
 
 from django import template
 
-from .. import scans
-from ..constants import AttachmentKind
+from applications import scans
+from applications.constants import AttachmentKind
 
 register = template.Library()
 

@@ -4,9 +4,9 @@ The public default keys work only against the local SQLite file under var/ (conf
 against any other database every key must come from the environment.
 """
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
-from .keys import DEV_DEFAULTS, check_dev_defaults
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR, DATABASES, env
+from config.settings.keys import DEV_DEFAULTS, check_dev_defaults
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY", default=DEV_DEFAULTS["SECRET_KEY"])

@@ -1,8 +1,8 @@
 """Production: every secret from the environment, no defaults for them, and none weak."""
 
-from .base import *  # noqa: F403
-from .base import env
-from .keys import check_production_keys
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+from config.settings.keys import check_production_keys
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")

@@ -1,8 +1,8 @@
 """Tests: same behaviour as production, only faster."""
 
-from .base import *  # noqa: F403
-from .base import env
-from .keys import TEST_DEFAULTS
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+from config.settings.keys import TEST_DEFAULTS
 
 SECRET_KEY = TEST_DEFAULTS["SECRET_KEY"]
 FIELD_ENCRYPTION_KEY = TEST_DEFAULTS["FIELD_ENCRYPTION_KEY"]
