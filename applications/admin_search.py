@@ -2,7 +2,7 @@
 
 from wagtail_modeladmin.helpers.search import DjangoORMSearchHandler
 
-from applications.crypto import keyed_hash
+from applications.core.crypto import keyed_hash
 
 
 def looks_like_id_number(term):

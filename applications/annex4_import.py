@@ -47,9 +47,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from applications import eligibility
-from applications.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
-from applications.constants import LIVE_STATES, Channel
-from applications.crypto import keyed_hash
+from applications.core.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+from applications.core.constants import LIVE_STATES, Channel
+from applications.core.crypto import keyed_hash
 from applications.members import _read_bytes, gender_and_birth_date, validate_id_number, validate_mobile
 from applications.models import Application, ReviewUnit, SkillLevel
 from applications.submission import UNIT_DUPLICATE, Applicant, SubmissionError, applied_in_previous_campaign, submit

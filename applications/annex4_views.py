@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from applications.access import visible_applications
 from applications.annex4_import import (
     SummaryTableError,
     annotated_copy,
@@ -31,10 +30,11 @@ from applications.annex4_import import (
     parse_summary_table,
     validate_rows,
 )
-from applications.crypto import mask
+from applications.core.access import visible_applications
+from applications.core.crypto import mask
+from applications.core.storage import private_storage
 from applications.models import Application, Campaign
 from applications.scans_views import application_scans, scans_zip
-from applications.storage import private_storage
 from applications.unit_channel import reviewer_unit
 
 SESSION_KEY = "annex4-upload"

@@ -22,14 +22,14 @@ from django.utils import timezone
 from applications import eligibility
 from applications.attachment_forms import AttachmentsForm
 from applications.attachments import CleanUpload
-from applications.client_address import client_address
-from applications.constants import AttachmentKind, Gender
-from applications.crypto import decrypt, encrypt
+from applications.core.client_address import client_address
+from applications.core.constants import AttachmentKind, Gender
+from applications.core.crypto import decrypt, encrypt
+from applications.core.storage import private_storage
 from applications.forms import ApplicationDetailsForm, CodeForm, IdentityForm
 from applications.members import gender_and_birth_date
 from applications.models import Member, ReviewUnit, SkillLevel
 from applications.one_time_codes import CodeError, new_binding, request_code, verify_code
-from applications.storage import private_storage
 from applications.submission import Applicant, SubmissionError, submit
 
 STEPS = ("identity", "code", "details", "attachments", "confirm")
@@ -249,7 +249,7 @@ class ApplicationFlow:
 
 def summary_rows(flow):
     """What the confirm step shows: the Annex 3 values in order, ID and bank card numbers masked."""
-    from applications.crypto import mask
+    from applications.core.crypto import mask
     from applications.models import Education
 
     applicant = flow.applicant()

@@ -3,7 +3,7 @@
 from django import forms
 
 from applications.attachments import clean_upload
-from applications.constants import AttachmentKind
+from applications.core.constants import AttachmentKind
 
 ACCEPT = "image/jpeg,image/png,application/pdf"
 

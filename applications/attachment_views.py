@@ -3,8 +3,8 @@
 from django.http import FileResponse, Http404
 from django.utils.cache import add_never_cache_headers
 
-from applications import audit
-from applications.access import visible_applications
+from applications.core import audit
+from applications.core.access import visible_applications
 from applications.models import Application, Attachment
 
 

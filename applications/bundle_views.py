@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from applications import audit, bundles, pdf
-from applications.constants import ApplicationState
+from applications import bundles, pdf
+from applications.core import audit
+from applications.core.constants import ApplicationState
 from applications.models import Campaign, DocumentBundle, ReviewUnit
 from applications.pdf_views import content_disposition
 

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from applications import pdf
-from applications.access import review_scope
-from applications.constants import ApplicationState
+from applications.core.access import review_scope
+from applications.core.constants import ApplicationState
 from applications.models import Application, DocumentBundle
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from applications import audit, card_corrections
-from applications.access import visible_applications
-from applications.constants import ApplicationState
+from applications import card_corrections
+from applications.core import audit
+from applications.core.access import visible_applications
+from applications.core.constants import ApplicationState
 from applications.models import Application, BankCardCorrection, PaymentItem
 from applications.payment_admin import APPROVE, CHANGE, _page, screen
 from applications.payment_forms import BankCardForm, RejectCorrectionForm

@@ -19,9 +19,9 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from applications.access import can_view
-from applications.constants import ApplicationState as S
-from applications.crypto import mask
+from applications.core.access import can_view
+from applications.core.constants import ApplicationState as S
+from applications.core.crypto import mask
 from applications.models import Application, ApplicationEvent, BankCardCorrection
 from applications.payments import PaymentError, clean_bank_card
 from applications.workflow import WorkflowError, take
@@ -192,7 +192,7 @@ def corrected_message(application, correction):
 
 
 def _tell_corrected(application, correction):
-    from applications.sms import send_sms
+    from applications.core.sms import send_sms
 
     try:
         send_sms(application.mobile, corrected_message(application, correction), purpose="bank_card_corrected")

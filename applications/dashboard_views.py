@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
-from applications.access import Scope, review_scope
-from applications.constants import Role
+from applications.core.access import Scope, review_scope
+from applications.core.constants import Role
 from applications.models import Campaign
 from applications.progress import city_totals, unit_progress
 from applications.roles import GROUP_NAMES

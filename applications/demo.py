@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from applications.constants import UnitKind
+from applications.core.constants import UnitKind
 from applications.models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
 from applications.models.campaign import end_of_day
 
@@ -130,7 +130,7 @@ DEMO_MEMBERS = [
 def ensure_demo_members():
     """A few verified demo members (created once, by ID number); returns them."""
     from applications import member_changes
-    from applications.crypto import keyed_hash
+    from applications.core.crypto import keyed_hash
     from applications.models import Member
 
     members = []
@@ -194,8 +194,8 @@ def _demo_bank_card(n):
 def ensure_demo_applications(campaign, reviewer, city):
     """Five applications to 西湖区总工会 in the demo campaign, some reviewed by the demo accounts,
     so a newcomer finds work in every review list; made once (by the first applicant's ID)."""
-    from applications.constants import AttachmentKind
-    from applications.crypto import keyed_hash
+    from applications.core.constants import AttachmentKind
+    from applications.core.crypto import keyed_hash
     from applications.models import Application
     from applications.submission import Applicant, submit
     from applications.workflow import take

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from wagtail import hooks
 
-from applications import annex_tables, audit
-from applications.access import visible_applications
-from applications.constants import LIVE_STATES, ApplicationState, Channel
+from applications import annex_tables
+from applications.core import audit
+from applications.core.access import visible_applications
+from applications.core.constants import LIVE_STATES, ApplicationState, Channel
 from applications.models import Application, Campaign, ReviewUnit
 from applications.progress import city_totals, unit_progress
 from applications.review_admin import ReviewerMenuItem, can_review_list

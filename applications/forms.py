@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+from applications.core.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 
 NO_PREVIOUS_LEVEL = ""
 

@@ -17,10 +17,11 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView
 
-from applications import audit, member_changes
+from applications import member_changes
 from applications.admin_views import RefusedWith403
-from applications.client_address import client_address
-from applications.crypto import keyed_hash
+from applications.core import audit
+from applications.core.client_address import client_address
+from applications.core.crypto import keyed_hash
 from applications.members import validate_id_number, validate_mobile
 from applications.models import Member
 

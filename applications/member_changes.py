@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from applications.crypto import mask
+from applications.core.crypto import mask
 from applications.models import Member, MemberChange
 
 logger = logging.getLogger("portal.members")
@@ -174,7 +174,7 @@ def text_mobile_change(old: str, new: str) -> None:
     text = MOBILE_CHANGED_TEXT.format(last_four=new[-4:])
 
     def send():
-        from applications.sms import send_sms
+        from applications.core.sms import send_sms
 
         for to in dict.fromkeys(number for number in (old, new) if number):
             try:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from applications.crypto import keyed_hash
+from applications.core.crypto import keyed_hash
 from applications.models import Member, ReviewUnit
 from applications.xlsx_reader import WorkbookError, cell_text, read_table
 

@@ -29,12 +29,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from applications import throttle
-from applications.client_address import client_key
-from applications.crypto import keyed_hash
+from applications.core import throttle
+from applications.core.client_address import client_key
+from applications.core.crypto import keyed_hash
+from applications.core.sms import send_sms
 from applications.members import VerifiedMember, get_member_directory
 from applications.models import OneTimeCode, SmsMessage
-from applications.sms import send_sms
 
 SMS_PURPOSE = "one_time_code"
 TEXT = "【杭州市总工会】您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略。"

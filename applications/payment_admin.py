@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from applications import audit, payments
-from applications.constants import ApplicationState
+from applications import payments
+from applications.core import audit
+from applications.core.constants import ApplicationState
 from applications.models import Application, BankCardCorrection, Campaign, PaymentBatch, PaymentItem
 from applications.payment_forms import ApproveBatchForm, BankResultForm, BatchForm
 

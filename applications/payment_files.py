@@ -158,7 +158,7 @@ def parse_bank_result(name, data):
     read when present; other columns are ignored, so the transfer file with two columns added
     is accepted. Status: 成功/已发放/paid or 失败/发放失败/failed; a failure needs a reason.
     """
-    from applications.sms import check_text
+    from applications.core.sms import check_text
 
     rows = _read_rows(name, data)
     header = next(

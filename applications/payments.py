@@ -35,8 +35,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
-from applications.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
-from applications.constants import ApplicationState as S
+from applications.core.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+from applications.core.constants import ApplicationState as S
 from applications.eligibility import format_date
 from applications.models import Application, ApplicationEvent, Campaign, PaymentBatch, PaymentBatchEvent, PaymentItem
 from applications.payment_files import PaymentFileError, TransferRow, parse_bank_result, write_transfer_file
@@ -409,7 +409,7 @@ def message_for(item):
 @task()
 def tell_payment_results(item_ids):
     """Text each applicant of these settled items their result (a background task: a batch has thousands)."""
-    from applications.sms import send_sms
+    from applications.core.sms import send_sms
 
     items = PaymentItem.objects.filter(pk__in=item_ids).select_related("application__campaign", "application__unit")
     for item in items.order_by("pk"):

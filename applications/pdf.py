@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from applications.constants import ApplicationState
+from applications.core.constants import ApplicationState
 
 DEFAULT_FONT_FAMILY = "Noto Serif CJK SC"
 FONT_PACKAGE = "fonts-noto-cjk"

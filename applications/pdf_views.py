@@ -13,8 +13,9 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import condition, require_safe
 from wagtail import hooks
 
-from applications import audit, pdf
-from applications.access import visible_applications
+from applications import pdf
+from applications.core import audit
+from applications.core.access import visible_applications
 from applications.models import Application, Campaign
 
 BLANK_MAX_AGE = 3600

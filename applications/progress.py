@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, FilteredRelation, IntegerField, Oute
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
-from applications.constants import ApplicationState
+from applications.core.constants import ApplicationState
 from applications.models import Application, Quota, ReviewUnit
 
 S = ApplicationState

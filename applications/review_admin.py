@@ -13,9 +13,11 @@ from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from applications import audit, audit_admin, review_checks  # noqa: F401  (audit_admin registers the log's viewset)
-from applications.access import may_replace_applications, visible_applications
+from applications import review_checks
 from applications.admin_search import KeyedIdSearchHandler
+from applications.core import admin as audit_admin  # noqa: F401  (audit_admin registers the log's viewset)
+from applications.core import audit
+from applications.core.access import may_replace_applications, visible_applications
 from applications.models import Application
 from applications.unit_channel import enter_paper_application, replace_application, reviewer_unit
 from applications.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many

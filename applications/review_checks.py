@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from applications import eligibility
-from applications.constants import ApplicationState
+from applications.core.constants import ApplicationState
 from applications.models import Application
 
 

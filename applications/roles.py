@@ -7,7 +7,7 @@ The dicts here are the current, complete definitions: a test checks that the mig
 granted all of them and revoked the others.
 """
 
-from applications.constants import Role
+from applications.core.constants import Role
 
 GROUP_NAMES = {
     Role.EDITOR: "网站编辑",

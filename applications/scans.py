@@ -34,8 +34,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.attachments import TooManyPixels, clean_upload, image_pixels
-from applications.constants import LIVE_STATES, ApplicationState, AttachmentKind
-from applications.crypto import keyed_hash, mask
+from applications.core.constants import LIVE_STATES, ApplicationState, AttachmentKind
+from applications.core.crypto import keyed_hash, mask
 from applications.members import validate_id_number
 from applications.models import Application, Attachment
 

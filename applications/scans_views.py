@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from applications import scans
-from applications.access import visible_applications
 from applications.attachment_forms import AttachmentsForm
 from applications.attachments import CleanUpload
-from applications.constants import AttachmentKind
+from applications.core.access import visible_applications
+from applications.core.constants import AttachmentKind
 from applications.models import Application, Campaign
 from applications.unit_channel import reviewer_unit
 

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from applications.constants import Role
+from applications.core.constants import Role
 from applications.models import ReviewUnit, StaffProfile
 from applications.roles import GROUP_NAMES
 

@@ -4,7 +4,7 @@ The query password is 8 random characters (about 40 bits), generated at submissi
 and stored as a keyed hash (HMAC under the hash key, bound to the ID number): a lookup computes
 exactly one, whatever the number of applications, so it costs no more than rendering a page.
 Wrong input gets one message whatever the cause, so the lookup never tells whether an ID number
-has applied. Failures slow further guesses without locking anyone out (`applications.throttle`):
+has applied. Failures slow further guesses without locking anyone out (`applications.core.throttle`):
 counted per ID number *and* client, and per client, each failure past the free ones doubling the
 wait. A stranger's failures from elsewhere never delay the person who comes with the right
 password, and guessing stays hopeless (README, security). Applications submitted before the keyed
@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from applications import throttle
-from applications.client_address import client_key
-from applications.constants import ApplicationState
-from applications.crypto import keyed_hash
+from applications.core import throttle
+from applications.core.client_address import client_key
+from applications.core.constants import ApplicationState
+from applications.core.crypto import keyed_hash
 from applications.eligibility import format_date
 from applications.models import Application
 
@@ -262,7 +262,7 @@ def throttled_message(seconds: int) -> str:
 def lookup(id_number: str, password: str, client: str, *, now: datetime.datetime | None = None) -> LookupResult:
     """Find the applicant's application by ID number and query password.
 
-    `client` is the client's address (`applications.client_address`). An attempt while this ID
+    `client` is the client's address (`applications.core.client_address`). An attempt while this ID
     number and client, or this client, must wait is refused before the password is looked at.
     The match is the newest application of that ID number, in any campaign, whose password checks.
     """

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from applications import eligibility
-from applications.constants import LIVE_STATES, ApplicationState, Channel
-from applications.crypto import keyed_hash
+from applications.core.constants import LIVE_STATES, ApplicationState, Channel
+from applications.core.crypto import keyed_hash
 from applications.models import Application, ApplicationEvent, Attachment, Campaign, Member, ReviewUnit, SkillLevel
 
 REFERENCE_DIGITS = 6
@@ -243,7 +243,7 @@ def submit(
     else) replaces any application under review; the new one then starts as submitted, for its
     unit to review. Returns the application and its query password, which is stored only as a hash.
     """
-    from applications.access import may_replace_applications
+    from applications.core.access import may_replace_applications
     from applications.status_lookup import hash_query_password, new_query_password
 
     if replace is not None:
@@ -313,7 +313,7 @@ def submit(
 
 
 def _confirm_by_sms(application):
-    from applications.sms import send_sms
+    from applications.core.sms import send_sms
 
     send_sms(
         application.mobile,

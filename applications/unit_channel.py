@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from applications import eligibility
-from applications.access import may_replace_applications
 from applications.attachment_forms import AttachmentsForm
 from applications.attachments import CleanUpload
-from applications.constants import Channel
+from applications.core.access import may_replace_applications
+from applications.core.constants import Channel
 from applications.forms import PaperApplicationForm, ReplacementForm
 from applications.members import gender_and_birth_date
 from applications.models import Campaign

@@ -29,7 +29,7 @@ from applications.campaign_admin import (
     QuotaEditView,
 )
 from applications.campaign_history import FIELDS as CAMPAIGN_FIELDS
-from applications.crypto import mask
+from applications.core.crypto import mask
 from applications.member_admin import (
     CREATE_PANELS,
     MANAGE_MEMBERS,

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.access import can_view, visible_applications
-from applications.constants import ApplicationState as S
+from applications.core.access import can_view, visible_applications
+from applications.core.constants import ApplicationState as S
 from applications.models import Application, ApplicationEvent
 
 
@@ -197,7 +197,7 @@ def take_many(action, applications, user, opinion=""):
 
 
 def _tell_rejected(application):
-    from applications.sms import send_sms
+    from applications.core.sms import send_sms
 
     send_sms(
         application.mobile,

@@ -68,7 +68,7 @@ def make_applications(count):
     from django.db import transaction
     from django.utils import timezone
 
-    from applications.crypto import keyed_hash
+    from applications.core.crypto import keyed_hash
     from applications.demo import ensure_campaign_2022
     from applications.models import Application, ApplicationEvent, ReviewUnit, SkillLevel
 

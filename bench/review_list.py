@@ -57,8 +57,8 @@ def fill(count):
     from django.db import connection
     from stdnum.cn import ric
 
-    from applications.constants import ApplicationState as S
-    from applications.crypto import keyed_hash
+    from applications.core.constants import ApplicationState as S
+    from applications.core.crypto import keyed_hash
     from applications.models import Application, Campaign, ReviewUnit, SkillLevel
     from applications.staff import create_staff
 

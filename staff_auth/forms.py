@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
-from applications.client_address import client_address
+from applications.core.client_address import client_address
 from staff_auth import devices, sign_ins
 from staff_auth.models import SignInReason
 

@@ -2,7 +2,7 @@
 
 Every attempt to sign in is logged with its real reason (`record`), whatever the person is told.
 Nothing is ever locked: failures are counted per username *and* client, and per client
-(`applications.throttle.Backoff`). The first `STAFF_SIGN_IN_FREE_FAILURES` failures of one
+(`applications.core.throttle.Backoff`). The first `STAFF_SIGN_IN_FREE_FAILURES` failures of one
 username from one client, and the first `STAFF_SIGN_IN_FREE_FAILURES_PER_CLIENT` of one client
 for any usernames, cost nothing; each one after them doubles the wait before that client's next
 attempt, from `STAFF_SIGN_IN_DELAY_SECONDS` up to `STAFF_SIGN_IN_MAX_DELAY_SECONDS`. So a stranger
@@ -17,8 +17,8 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from applications import throttle
-from applications.client_address import client_key
+from applications.core import throttle
+from applications.core.client_address import client_key
 from staff_auth.models import SignInEvent, SignInReason
 
 SUCCEEDED = (SignInReason.SIGNED_IN, SignInReason.SIGNED_IN_PASSWORD_ONLY)

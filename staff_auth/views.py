@@ -9,7 +9,7 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from applications.constants import Role
+from applications.core.constants import Role
 from applications.roles import GROUP_NAMES
 from staff_auth.models import SignInEvent
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from applications.constants import UnitKind
+from applications.core.constants import UnitKind
 from applications.models import Campaign, Member, Quota, ReviewUnit
 from applications.models.campaign import end_of_day
 
@@ -84,7 +84,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
 
 def _hash_query_password(password, id_number):
-    from applications.crypto import keyed_hash
+    from applications.core.crypto import keyed_hash
     from applications.status_lookup import hash_query_password
 
     return hash_query_password(password, keyed_hash(id_number))

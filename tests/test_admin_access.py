@@ -147,7 +147,7 @@ def test_role_groups_hold_exactly_the_permissions_roles_py_declares():
 def test_editors_hold_no_member_or_money_rule_permission():
     from django.contrib.auth.models import Group
 
-    from applications.constants import Role
+    from applications.core.constants import Role
     from applications.roles import GROUP_NAMES
 
     codenames = set(Group.objects.get(name=GROUP_NAMES[Role.EDITOR]).permissions.values_list("codename", flat=True))

@@ -15,7 +15,7 @@ from applications.annex4_import import (
     parse_summary_table,
     validate_rows,
 )
-from applications.constants import ApplicationState, Channel
+from applications.core.constants import ApplicationState, Channel
 from applications.demo import ensure_demo_campaign
 from applications.models import Application, ReviewUnit
 from applications.staff import create_staff

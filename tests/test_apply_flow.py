@@ -7,7 +7,7 @@ import re
 import pytest
 from PIL import Image
 
-from applications.constants import ApplicationState
+from applications.core.constants import ApplicationState
 from applications.demo import ensure_demo_campaign
 from applications.models import Application, Attachment
 from applications.status_lookup import check_query_password

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from applications.crypto import decrypt, encrypt, keyed_hash, mask
+from applications.core.crypto import decrypt, encrypt, keyed_hash, mask
 from applications.models import Member, ReviewUnit
 
 pytestmark = pytest.mark.django_db

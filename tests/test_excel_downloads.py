@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.models import PersonalDataAccess, ReviewUnit
 from applications.spreadsheets import XLSX_CONTENT_TYPE
 from applications.staff import create_staff

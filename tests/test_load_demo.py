@@ -164,7 +164,7 @@ def test_demo_members_are_valid_verified_members():
 
 
 def test_demo_applications_wait_at_every_review_step():
-    from applications.constants import ApplicationState as S
+    from applications.core.constants import ApplicationState as S
     from applications.models import Application
 
     call_command("load_demo", "--with-accounts", stdout=StringIO())

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from applications.crypto import keyed_hash
+from applications.core.crypto import keyed_hash
 from applications.members import (
     LocalMemberDirectory,
     MemberImportError,

@@ -10,8 +10,8 @@ from stdnum import luhn
 
 from applications import payments
 from applications.card_corrections import request_correction
-from applications.constants import ApplicationState as S
-from applications.constants import Role
+from applications.core.constants import ApplicationState as S
+from applications.core.constants import Role
 from applications.models import ApplicationEvent, BankCardCorrection, PaymentBatch, PersonalDataAccess, ReviewUnit
 from applications.staff import create_staff
 from tests.factories import ApplicationFactory

@@ -16,8 +16,8 @@ from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
 from applications import card_corrections, payments
-from applications.constants import ApplicationState as S
-from applications.constants import Role
+from applications.core.constants import ApplicationState as S
+from applications.core.constants import Role
 from applications.models import Application, ApplicationEvent, PaymentBatch, PaymentItem, ReviewUnit
 from applications.payments import PaymentError
 from applications.progress import unit_progress

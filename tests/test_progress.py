@@ -2,7 +2,7 @@
 
 import pytest
 
-from applications.constants import ApplicationState
+from applications.core.constants import ApplicationState
 from applications.dashboard_views import CHART_BAR_AREA, CHART_CAP, chart_bars, progress_scope
 from applications.models import Quota, ReviewUnit
 from applications.progress import UnitProgress, city_totals, unit_progress

@@ -7,7 +7,7 @@ from io import StringIO
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from applications.storage import private_storage
+from applications.core.storage import private_storage
 
 
 def test_old_pending_uploads_are_deleted_and_recent_ones_kept():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.models import ReviewUnit
 from applications.staff import create_staff
 from tests.factories import ApplicationFactory

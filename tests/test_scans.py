@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from applications import scans
-from applications.constants import ApplicationState
+from applications.core.constants import ApplicationState
 from applications.demo import ensure_demo_campaign
 from applications.models import Attachment, ReviewUnit
 from applications.staff import create_staff

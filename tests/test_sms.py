@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
+from applications.core.sms import FileBackend, send_sms
 from applications.models import SmsMessage
-from applications.sms import FileBackend, send_sms
 from tests.factories import UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core.cache import caches
 from django.test import Client, RequestFactory
 
 from applications import status_lookup
-from applications.constants import ApplicationState
-from applications.crypto import keyed_hash
+from applications.core.constants import ApplicationState
+from applications.core.crypto import keyed_hash
 from applications.models import ApplicationEvent, FailureCounter, StatusPage
 from applications.status_lookup import (
     QUERY_PASSWORD_ALPHABET,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from applications.attachments import CleanUpload
-from applications.constants import ApplicationState, Channel
+from applications.core.constants import ApplicationState, Channel
 from applications.models import Application, ApplicationEvent, SkillLevel
 from applications.models.campaign import end_of_day
 from applications.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit

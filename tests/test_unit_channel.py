@@ -2,7 +2,7 @@
 
 import pytest
 
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.demo import ensure_demo_campaign
 from applications.models import Application
 from applications.staff import create_staff

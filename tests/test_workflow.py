@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.models import ApplicationEvent, SmsMessage
 from applications.staff import create_staff
 from applications.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many

@@ -5,12 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.constants import LIVE_STATES, ApplicationState, AttachmentKind, Channel, Gender
-from applications.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
+from applications.core.constants import LIVE_STATES, ApplicationState, AttachmentKind, Channel, Gender
+from applications.core.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
+from applications.core.storage import private_storage
 from applications.models.campaign import Campaign, SkillLevel
 from applications.models.member import Member
 from applications.models.units import ReviewUnit
-from applications.storage import private_storage
 
 
 class Education(models.TextChoices):

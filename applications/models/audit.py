@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PersonalDataAccess(models.Model):
-    """One opening of personal data by a member of staff; written by `applications.audit.record`."""
+    """One opening of personal data by a member of staff; written by `applications.core.audit.record`."""
 
     class What(models.TextChoices):
         ID_NUMBER = "id_number", _("完整身份证号码")

@@ -5,9 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.core.storage import private_storage
 from applications.models.campaign import Campaign
 from applications.models.units import ReviewUnit
-from applications.storage import private_storage
 
 
 def _bundle_path(instance, filename):

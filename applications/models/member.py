@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from applications.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
+from applications.core.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
 from applications.models.units import ReviewUnit
 
 

@@ -168,7 +168,7 @@ class StatusPage(Page):
 
     @staticmethod
     def client_address(request):
-        from applications.client_address import client_address
+        from applications.core.client_address import client_address
 
         return client_address(request) or ""
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.crypto import EncryptedCharField, mask
+from applications.core.crypto import EncryptedCharField, mask
 from applications.models.application import Application
 from applications.models.campaign import Campaign
 

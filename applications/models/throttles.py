@@ -1,4 +1,4 @@
-"""Counters behind the caps and the growing delays (applications.throttle), kept in the database so
+"""Counters behind the caps and the growing delays (applications.core.throttle), kept in the database so
 every process sees the same counts, with or without Redis."""
 
 from django.db import models

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from applications.constants import UnitKind
+from applications.core.constants import UnitKind
 from applications.models.campaign import Campaign
 
 

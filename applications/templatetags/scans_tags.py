@@ -3,7 +3,7 @@
 from django import template
 
 from applications import scans
-from applications.constants import AttachmentKind
+from applications.core.constants import AttachmentKind
 
 register = template.Library()
 

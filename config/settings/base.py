@@ -13,10 +13,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default=None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-# Encrypts ID and bank card numbers at rest (applications/crypto.py); comma-separated, newest first.
+# Encrypts ID and bank card numbers at rest (applications/core/crypto.py); comma-separated, newest first.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default=None)
 # Keys the hashes that find ID numbers (lookups, one application per person, query passwords); one key
-# that never changes, whatever happens to FIELD_ENCRYPTION_KEY (applications/crypto.py).
+# that never changes, whatever happens to FIELD_ENCRYPTION_KEY (applications/core/crypto.py).
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=None)
 
 INSTALLED_APPS = [
@@ -154,7 +154,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Text messages (applications/sms.py): "console", "file" (one JSON line per message) or "http".
+# Text messages (applications/core/sms.py): "console", "file" (one JSON line per message) or "http".
 SMS_BACKEND = env("SMS_BACKEND", default="console")
 SMS_FILE = env("SMS_FILE", default=str(BASE_DIR / "var" / "sms.jsonl"))
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
@@ -176,7 +176,7 @@ ONE_TIME_CODE_GLOBAL_PER_HOUR = env.int("ONE_TIME_CODE_GLOBAL_PER_HOUR", default
 # An application in progress (applications/apply_flow.py) is forgotten after this many idle minutes.
 APPLY_IDLE_MINUTES = 30
 
-# How many reverse proxies (nginx: 1) stand in front of the app: applications/client_address.py takes the
+# How many reverse proxies (nginx: 1) stand in front of the app: applications/core/client_address.py takes the
 # client's address from X-Forwarded-For that many hops back. Serves throttles, caps, sign-in logs and audit records.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("STATUS_LOOKUP_TRUSTED_PROXIES", default=0))
 

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from stdnum import luhn
 
 from applications import payments
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.demo import ensure_demo_campaign
 from applications.members import gender_and_birth_date
 from applications.models import (

@@ -3,8 +3,8 @@
 import pytest
 from django.test import RequestFactory
 
-from applications import audit
-from applications.client_address import client_address, client_key
+from applications.core import audit
+from applications.core.client_address import client_address, client_key
 from applications.models import PersonalDataAccess
 
 CLIENT = "203.0.113.9"

@@ -18,8 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from applications import crypto
-from applications.constants import ApplicationState
+from applications.core import crypto
+from applications.core.constants import ApplicationState
 from applications.management.commands import reencrypt_fields
 from applications.members import get_member_directory
 from applications.models import Application, BankCardCorrection, Member, PaymentBatch, PaymentItem

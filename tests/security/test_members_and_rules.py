@@ -13,7 +13,7 @@ import pytest
 from django import forms
 from django.utils import timezone
 
-from applications.crypto import keyed_hash
+from applications.core.crypto import keyed_hash
 from applications.members import import_members
 from applications.models import (
     Campaign,

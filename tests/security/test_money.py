@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from stdnum import luhn
 
 from applications import card_corrections, payments
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.models import (
     ApplicationEvent,
     BankCardCorrection,

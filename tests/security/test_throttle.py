@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from applications import throttle
+from applications.core import throttle
 
 pytestmark = pytest.mark.django_db
 

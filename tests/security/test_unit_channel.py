@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from applications.annex4_import import import_rows, parse_summary_table, validate_rows
 from applications.annex4_views import SESSION_KEY
-from applications.constants import ApplicationState as S
+from applications.core.constants import ApplicationState as S
 from applications.demo import ensure_demo_campaign
 from applications.members import gender_and_birth_date
 from applications.models import Application, ReviewUnit, SkillLevel

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from applications.storage import private_storage
+from applications.core.storage import private_storage
 
 
 class Command(BaseCommand):

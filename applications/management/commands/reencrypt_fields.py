@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from applications.crypto import EncryptedCharField, reencrypted
+from applications.core.crypto import EncryptedCharField, reencrypted
 
 
 def encrypted_columns():

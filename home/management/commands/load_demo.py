@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from applications.constants import Role
+from applications.core.constants import Role
 from applications.demo import (
     DEMO_MEMBERS,
     ensure_campaign_2022,

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from applications.crypto import mask
+from applications.core.crypto import mask
 from applications.members import MOBILE_RE
 from applications.models import SmsMessage
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from applications.client_address import client_address
+from applications.core.client_address import client_address
 from applications.models import PersonalDataAccess
 
 What = PersonalDataAccess.What
