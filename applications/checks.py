@@ -5,7 +5,7 @@ import shutil
 from django.contrib.staticfiles import finders
 from django.core import checks
 
-from applications import bundles, pdf
+from applications.documents import bundles, pdf
 
 
 @checks.register()

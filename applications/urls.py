@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from applications import api, attachment_views
+from applications.apply import api
+from applications.apply import views as attachment_views
 
 urlpatterns = [
     path("api/v1/campaigns/<int:year>/eligibility", api.campaign_eligibility, name="eligibility_api"),

@@ -6,31 +6,12 @@ from wagtail import hooks
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
-# These modules register admin URLs, views and menu items of their own.
-from applications import (  # noqa: F401
-    admin_views,
-    annex4_views,
-    bundle_views,
-    card_correction_admin,
-    dashboard_hooks,
-    excel_views,
-    payment_admin,
-    pdf_views,
-    review_admin,
-)
-from applications.admin_search import KeyedIdSearchHandler
-from applications.admin_views import IndexRefusedWith403
-from applications.campaign_admin import (
-    CampaignCreateView,
-    CampaignEditView,
-    CampaignInspectView,
-    QuotaCreateView,
-    QuotaDeleteView,
-    QuotaEditView,
-)
-from applications.campaign_history import FIELDS as CAMPAIGN_FIELDS
 from applications.core.crypto import mask
-from applications.member_admin import (
+from applications.core.search import KeyedIdSearchHandler
+from applications.documents import views as pdf_views  # noqa: F401
+from applications.documents.admin import bundles as bundle_views  # noqa: F401
+from applications.documents.admin import exports as excel_views  # noqa: F401
+from applications.members.admin import (
     CREATE_PANELS,
     MANAGE_MEMBERS,
     MemberCreateView,
@@ -48,6 +29,22 @@ from applications.models import (
     SkillLevel,
     SmsMessage,
 )
+from applications.payments.admin import batches as payment_admin  # noqa: F401
+from applications.payments.admin import corrections as card_correction_admin  # noqa: F401
+from applications.programme.admin import rollover as admin_views
+from applications.programme.admin.campaigns import (
+    CampaignCreateView,
+    CampaignEditView,
+    CampaignInspectView,
+    QuotaCreateView,
+    QuotaDeleteView,
+    QuotaEditView,
+)
+from applications.programme.admin.rollover import IndexRefusedWith403
+from applications.programme.campaign_history import FIELDS as CAMPAIGN_FIELDS
+from applications.review.admin import applications as review_admin  # noqa: F401
+from applications.review.admin import dashboard_hooks  # noqa: F401
+from applications.unit_channel.admin import annex4 as annex4_views  # noqa: F401
 
 
 class ReadOnlyPermissionHelper(PermissionHelper):

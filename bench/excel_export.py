@@ -35,7 +35,10 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from applications import annex_tables, spreadsheets  # noqa: E402  (after the path is set)
+from applications.documents import (  # noqa: E402  (after the path is set)
+    annex_tables,
+    spreadsheets,
+)
 
 RESULTS = ROOT / "bench" / "results" / "excel_export.json"
 WRITERS = ("openpyxl", "openpyxl_write_only", "xlsxwriter")

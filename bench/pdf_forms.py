@@ -69,8 +69,8 @@ def make_applications(count):
     from django.utils import timezone
 
     from applications.core.crypto import keyed_hash
-    from applications.demo import ensure_campaign_2022
     from applications.models import Application, ApplicationEvent, ReviewUnit, SkillLevel
+    from applications.programme.demo import ensure_campaign_2022
 
     campaign = ensure_campaign_2022()
     unit = ReviewUnit.objects.get(name="西湖区总工会")
@@ -144,7 +144,7 @@ def make_applications(count):
 
 def single_render(pk):
     """What the form.pdf view does, without the HTTP layer: fetch the application, render, write."""
-    from applications import pdf
+    from applications.documents import pdf
     from applications.models import Application
 
     application = Application.objects.select_related("campaign", "unit", "new_level", "previous_level").get(pk=pk)
@@ -174,7 +174,7 @@ def time_singles(ids, count, warmup):
 
 def single_phases(ids, count):
     """Median CPU milliseconds of a single render's phases: data, layout (render_document), PDF writing."""
-    from applications import pdf
+    from applications.documents import pdf
     from applications.models import Application
 
     phases = []
@@ -193,7 +193,7 @@ def single_phases(ids, count):
 
 def time_unshared(ids, count):
     """Single renders that parse the stylesheet and load the fonts each time (what sharing saves)."""
-    from applications import pdf
+    from applications.documents import pdf
 
     samples = []
     for pk in ids[:count]:
@@ -207,7 +207,7 @@ def time_unshared(ids, count):
 
 def time_bundle(campaign, unit, chunk_size):
     """The task as the worker runs it: claim, render in chunks with progress, join, store, mark done."""
-    from applications import bundles
+    from applications.documents import bundles
     from applications.models import DocumentBundle
 
     bundle = DocumentBundle.objects.create(
@@ -233,7 +233,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         tmp = Path(tmp)
         setup_django(tmp)
-        from applications import bundles
+        from applications.documents import bundles
 
         if args.forms < args.warmup + args.singles:
             raise SystemExit("--forms must be at least --warmup + --singles")

@@ -60,7 +60,7 @@ def fill(count):
     from applications.core.constants import ApplicationState as S
     from applications.core.crypto import keyed_hash
     from applications.models import Application, Campaign, ReviewUnit, SkillLevel
-    from applications.staff import create_staff
+    from applications.programme.staff import create_staff
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", "--no-demo-campaign", verbosity=0)

@@ -1,6 +1,6 @@
 """Benchmark the payment transfer file: openpyxl's write-only mode against its default mode.
 
-Both modes go through the same function the portal uses, `applications.payment_files.write_transfer_file`
+Both modes go through the same function the portal uses, `applications.payments.files.write_transfer_file`
 (header with the batch figures, six columns, card numbers and references as text cells, formula-like
 text neutralised), with `--rows` rows generated in memory (no database). Each measurement runs in
 a fresh child process, so one mode's memory cannot hide the other's:
@@ -75,7 +75,7 @@ def make_rows(count, seed=2022):
     """`count` transfer rows like the real ones: Chinese names, 19-digit cards, branches, 500/600/800 yuan."""
     from stdnum import luhn
 
-    from applications.payment_files import TransferRow
+    from applications.payments.files import TransferRow
 
     rng = random.Random(seed)
     rows = []
@@ -97,7 +97,7 @@ def write(rows, mode):
     """One transfer file of `rows` in `mode`, as bytes."""
     import datetime
 
-    from applications.payment_files import write_transfer_file
+    from applications.payments.files import write_transfer_file
 
     out = io.BytesIO()
     write_transfer_file(

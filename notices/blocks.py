@@ -163,8 +163,8 @@ class SelfCheckBlock(blocks.StructBlock):
         template = "blocks/self_check_block.html"
 
     def get_context(self, value, parent_context=None):
-        from applications.eligibility import rules_for
         from applications.models import ApplyPage, Campaign
+        from applications.programme.eligibility import rules_for
 
         context = super().get_context(value, parent_context)
         campaign = _campaign_of(parent_context)

@@ -10,7 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from applications.core.constants import Role
-from applications.roles import GROUP_NAMES
+from applications.programme.roles import GROUP_NAMES
 from staff_auth.models import SignInEvent
 
 READER_GROUP = GROUP_NAMES[Role.CITY_SERVICE_CENTER]

@@ -7,7 +7,7 @@ from django.db.models.signals import post_migrate
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from applications.demo import ensure_campaign_2022
+from applications.programme.demo import ensure_campaign_2022
 from home import page_cache
 from home.demo import ensure_pages
 
@@ -97,7 +97,7 @@ def pytest_collection_modifyitems(items):
 
 
 def _staff(username, role, unit=None):
-    from applications.staff import create_staff
+    from applications.programme.staff import create_staff
 
     return create_staff(username, role, password="pw-for-tests", unit_name=unit)[0]
 

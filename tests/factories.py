@@ -84,8 +84,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
 
 def _hash_query_password(password, id_number):
+    from applications.apply.status import hash_query_password
     from applications.core.crypto import keyed_hash
-    from applications.status_lookup import hash_query_password
 
     return hash_query_password(password, keyed_hash(id_number))
 

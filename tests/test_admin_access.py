@@ -131,7 +131,7 @@ def test_campaign_validation_rejects_overlapping_windows(campaign_2022):
 def test_role_groups_hold_exactly_the_permissions_roles_py_declares():
     from django.contrib.auth.models import Group
 
-    from applications.roles import GROUP_NAMES, MODEL_PERMISSIONS, REVOKED_PERMISSIONS
+    from applications.programme.roles import GROUP_NAMES, MODEL_PERMISSIONS, REVOKED_PERMISSIONS
 
     for role, name in GROUP_NAMES.items():
         granted = {
@@ -148,7 +148,7 @@ def test_editors_hold_no_member_or_money_rule_permission():
     from django.contrib.auth.models import Group
 
     from applications.core.constants import Role
-    from applications.roles import GROUP_NAMES
+    from applications.programme.roles import GROUP_NAMES
 
     codenames = set(Group.objects.get(name=GROUP_NAMES[Role.EDITOR]).permissions.values_list("codename", flat=True))
     assert not {"add_member", "change_member", "delete_member", "view_member", "manage_members"} & codenames

@@ -7,7 +7,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
-from applications.annex4_import import (
+from applications.apply.submission import UNIT_DUPLICATE
+from applications.core.constants import ApplicationState, Channel
+from applications.models import Application, ReviewUnit
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
+from applications.unit_channel.annex4 import (
     ERROR_COLUMN,
     SummaryTableError,
     annotated_copy,
@@ -15,11 +20,6 @@ from applications.annex4_import import (
     parse_summary_table,
     validate_rows,
 )
-from applications.core.constants import ApplicationState, Channel
-from applications.demo import ensure_demo_campaign
-from applications.models import Application, ReviewUnit
-from applications.staff import create_staff
-from applications.submission import UNIT_DUPLICATE
 from tests.factories import ApplicationFactory, make_id_number
 
 HEADER = [
@@ -232,7 +232,7 @@ def test_blank_and_merely_formatted_rows_keep_row_numbers_and_cost_nothing(setup
 
 
 def test_sheets_over_the_size_limits_are_refused(setup, monkeypatch):
-    from applications import annex4_import
+    from applications.unit_channel import annex4 as annex4_import
 
     campaign, _unit, _user = setup
     data = workbook_bytes([person(n, campaign) for n in range(1, 6)])

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from applications.annex4_views import SESSION_KEY
 from applications.core.constants import ApplicationState
 from applications.core.storage import private_storage
-from applications.demo import ensure_demo_campaign
 from applications.models import Application
-from applications.staff import create_staff
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
+from applications.unit_channel.admin.annex4 import SESSION_KEY
 from tests.factories import ApplicationFactory
 from tests.test_annex4_import import OPINION, person, workbook_bytes
 

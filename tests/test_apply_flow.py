@@ -7,10 +7,10 @@ import re
 import pytest
 from PIL import Image
 
+from applications.apply.status import check_query_password
 from applications.core.constants import ApplicationState
-from applications.demo import ensure_demo_campaign
 from applications.models import Application, Attachment
-from applications.status_lookup import check_query_password
+from applications.programme.demo import ensure_demo_campaign
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

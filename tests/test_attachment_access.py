@@ -4,11 +4,11 @@ import datetime
 
 import pytest
 
-from applications.attachments import CleanUpload
-from applications.demo import ensure_demo_campaign
+from applications.apply.copies import CleanUpload
+from applications.apply.submission import Applicant, submit
 from applications.models import ReviewUnit, SkillLevel
-from applications.staff import create_staff
-from applications.submission import Applicant, submit
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
 from tests.factories import make_id_number
 
 pytestmark = pytest.mark.django_db

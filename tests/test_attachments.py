@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from applications.attachments import clean_upload
+from applications.apply.copies import clean_upload
 
 
 def _jpeg_with_exif():

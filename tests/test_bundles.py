@@ -7,9 +7,9 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image, ImageChops
 
-from applications import bundles, pdf
+from applications.documents import bundles, pdf
 from applications.models import DocumentBundle, PersonalDataAccess, ReviewUnit
-from applications.workflow import take
+from applications.review.workflow import take
 from tests.factories import ApplicationFactory
 from tests.test_pdf import ANNEX3_LABELS, pdf_pages, pdf_text, staff
 

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from applications.eligibility import accepting, check_certificate, rules_for, window_of
 from applications.models import RewardLevel, SkillLevel
+from applications.programme.eligibility import accepting, check_certificate, rules_for, window_of
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

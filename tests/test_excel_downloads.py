@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from applications.core.constants import ApplicationState as S
+from applications.documents.spreadsheets import XLSX_CONTENT_TYPE
 from applications.models import PersonalDataAccess, ReviewUnit
-from applications.spreadsheets import XLSX_CONTENT_TYPE
-from applications.staff import create_staff
+from applications.programme.staff import create_staff
 from tests.factories import ApplicationFactory
 from tests.layouts import ANNEX_4_COLUMNS
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page, Revision
 
-from applications.demo import demo_year
 from applications.models import Campaign, Quota, ReviewUnit
+from applications.programme.demo import demo_year
 from notices.demo_content import NOTICE_SENTENCES
 from notices.models import AnnexPage, NoticePage
 
@@ -154,8 +154,8 @@ def test_annex_pages_live_under_the_notice(notice_2022):
 def test_demo_members_are_valid_verified_members():
     from stdnum.cn import ric
 
-    from applications.demo import DEMO_MEMBERS
-    from applications.members import get_member_directory
+    from applications.members.directory import get_member_directory
+    from applications.programme.demo import DEMO_MEMBERS
 
     call_command("load_demo", "--with-accounts", stdout=StringIO())
     for name, id_number, _mobile, _unit, _employer in DEMO_MEMBERS:

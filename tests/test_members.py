@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from applications.core.crypto import keyed_hash
-from applications.members import (
+from applications.members.directory import (
     LocalMemberDirectory,
     MemberImportError,
     VerifiedMember,

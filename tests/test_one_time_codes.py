@@ -8,10 +8,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from applications import one_time_codes
-from applications.members import LocalMemberDirectory
+from applications.apply import codes as one_time_codes
+from applications.apply.codes import Outcome, ResendTooSoon, SmsNotSent
+from applications.members.directory import LocalMemberDirectory
 from applications.models import OneTimeCode, SmsMessage
-from applications.one_time_codes import Outcome, ResendTooSoon, SmsNotSent
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ def test_only_one_notice_archive_per_site(notice_2022):
 
 
 def test_home_leads_with_the_open_campaign(client, notice_2022):
-    from applications.demo import ensure_demo_campaign
+    from applications.programme.demo import ensure_demo_campaign
 
     demo = ensure_demo_campaign(notice_2022.campaign)
     html = client.get("/").content.decode()

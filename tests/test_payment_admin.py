@@ -8,12 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from stdnum import luhn
 
-from applications import payments
-from applications.card_corrections import request_correction
 from applications.core.constants import ApplicationState as S
 from applications.core.constants import Role
 from applications.models import ApplicationEvent, BankCardCorrection, PaymentBatch, PersonalDataAccess, ReviewUnit
-from applications.staff import create_staff
+from applications.payments import service as payments
+from applications.payments.corrections import request_correction
+from applications.programme.staff import create_staff
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_the_batch_screen_shows_masked_cards_and_the_figures(client, batch, serv
 
 
 def test_a_long_batch_pages_its_items_and_keeps_the_filter(client, batch, service_center, monkeypatch):
-    from applications import payment_admin
+    from applications.payments.admin import batches as payment_admin
 
     monkeypatch.setattr(payment_admin, "ITEMS_PER_PAGE", 1)
     client.force_login(service_center)

@@ -15,14 +15,15 @@ from django.db.models import DateTimeField, Value
 from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
-from applications import card_corrections, payments
 from applications.core.constants import ApplicationState as S
 from applications.core.constants import Role
 from applications.models import Application, ApplicationEvent, PaymentBatch, PaymentItem, ReviewUnit
-from applications.payments import PaymentError
-from applications.progress import unit_progress
-from applications.staff import create_staff
-from applications.workflow import WorkflowError, allowed_actions, take
+from applications.payments import corrections as card_corrections
+from applications.payments import service as payments
+from applications.payments.service import PaymentError
+from applications.programme.staff import create_staff
+from applications.review.progress import unit_progress
+from applications.review.workflow import WorkflowError, allowed_actions, take
 from tests.factories import ApplicationFactory, CampaignFactory
 
 pytestmark = pytest.mark.django_db

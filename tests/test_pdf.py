@@ -7,10 +7,11 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from applications import checks, pdf
+from applications import checks
+from applications.documents import pdf
 from applications.models import PersonalDataAccess, ReviewUnit, SkillLevel
-from applications.staff import create_staff
-from applications.workflow import take
+from applications.programme.staff import create_staff
+from applications.review.workflow import take
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@
 import pytest
 
 from applications.core.constants import ApplicationState
-from applications.dashboard_views import CHART_BAR_AREA, CHART_CAP, chart_bars, progress_scope
 from applications.models import Quota, ReviewUnit
-from applications.progress import UnitProgress, city_totals, unit_progress
+from applications.review.admin.dashboard import CHART_BAR_AREA, CHART_CAP, chart_bars, progress_scope
+from applications.review.progress import UnitProgress, city_totals, unit_progress
 from tests.factories import ApplicationFactory, CampaignFactory
 
 pytestmark = pytest.mark.django_db

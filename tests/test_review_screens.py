@@ -4,7 +4,7 @@ import pytest
 
 from applications.core.constants import ApplicationState as S
 from applications.models import ReviewUnit
-from applications.staff import create_staff
+from applications.programme.staff import create_staff
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db

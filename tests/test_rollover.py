@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from applications.models import Campaign
-from applications.rollover import RolloverError, prepare_next_campaign
+from applications.programme.rollover import RolloverError, prepare_next_campaign
 from notices.models import AnnexPage, NoticePage
 
 pytestmark = pytest.mark.django_db

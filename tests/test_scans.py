@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from applications import scans
 from applications.core.constants import ApplicationState
-from applications.demo import ensure_demo_campaign
 from applications.models import Attachment, ReviewUnit
-from applications.staff import create_staff
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
+from applications.unit_channel import scans
 from tests.factories import ApplicationFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +276,7 @@ def test_the_review_page_links_to_the_scans_for_the_units_reviewer_only(client, 
 def test_a_state_change_meanwhile_refuses_the_scans_and_leaves_no_file(reviewer, world):
     from django.core.exceptions import ValidationError
 
-    from applications.attachments import CleanUpload
+    from applications.apply.copies import CleanUpload
     from applications.models import Application
 
     stale = world["one"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from applications.demo import ensure_demo_campaign
 from applications.models import ApplyPage
+from applications.programme.demo import ensure_demo_campaign
 
 pytestmark = pytest.mark.django_db
 

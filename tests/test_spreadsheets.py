@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from applications import annex_tables
-from applications.annex4_import import parse_summary_table
-from applications.spreadsheets import FORMULA_PREFIXES, looks_like_formula, neutralise, write_table
+from applications.documents import annex_tables
+from applications.documents.spreadsheets import FORMULA_PREFIXES, looks_like_formula, neutralise, write_table
+from applications.unit_channel.annex4 import parse_summary_table
 from tests.layouts import ANNEX_4_COLUMNS
 
 ID_ENDING_IN_X = "33010619880517008X"

@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.models import FailureCounter
-from applications.staff import create_staff
+from applications.programme.staff import create_staff
 from staff_auth import sign_ins
 from staff_auth.checks import check_staff_otp
 from staff_auth.devices import base32_key, issue_device

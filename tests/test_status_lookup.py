@@ -11,17 +11,17 @@ import pytest
 from django.core.cache import caches
 from django.test import Client, RequestFactory
 
-from applications import status_lookup
-from applications.core.constants import ApplicationState
-from applications.core.crypto import keyed_hash
-from applications.models import ApplicationEvent, FailureCounter, StatusPage
-from applications.status_lookup import (
+from applications.apply import status as status_lookup
+from applications.apply.status import (
     QUERY_PASSWORD_ALPHABET,
     check_query_password,
     hash_query_password,
     lookup,
     new_query_password,
 )
+from applications.core.constants import ApplicationState
+from applications.core.crypto import keyed_hash
+from applications.models import ApplicationEvent, FailureCounter, StatusPage
 from home import page_cache
 from tests.factories import ApplicationFactory, make_id_number
 

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from applications.attachments import CleanUpload
+from applications.apply.copies import CleanUpload
+from applications.apply.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
 from applications.core.constants import ApplicationState, Channel
 from applications.models import Application, ApplicationEvent, SkillLevel
 from applications.models.campaign import end_of_day
-from applications.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
 from tests.factories import CampaignFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def _applicant(campaign, level="technician", issued=None, id_number=ID_NUMBER, *
 @pytest.fixture
 def campaign(campaign_2022):
     """An open campaign with 2022's levels and amounts, deadline in the future."""
-    from applications.demo import ensure_demo_campaign
+    from applications.programme.demo import ensure_demo_campaign
 
     return ensure_demo_campaign(campaign_2022)
 
@@ -169,7 +169,7 @@ def test_unit_channel_starts_approved_by_the_unit(campaign, editor):
 def test_two_simultaneous_submissions_for_one_person_cannot_both_succeed(campaign_2022):
     from django.db import connections
 
-    from applications.demo import ensure_demo_campaign
+    from applications.programme.demo import ensure_demo_campaign
 
     campaign = ensure_demo_campaign(campaign_2022)
     barrier = threading.Barrier(2)

@@ -2,11 +2,11 @@
 
 import pytest
 
+from applications.apply.submission import NOTHING_TO_REPLACE
 from applications.core.constants import ApplicationState as S
-from applications.demo import ensure_demo_campaign
 from applications.models import Application
-from applications.staff import create_staff
-from applications.submission import NOTHING_TO_REPLACE
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
 from tests.factories import ApplicationFactory, make_id_number
 
 pytestmark = pytest.mark.django_db

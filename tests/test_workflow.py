@@ -7,8 +7,8 @@ from django.db import connection
 
 from applications.core.constants import ApplicationState as S
 from applications.models import ApplicationEvent, SmsMessage
-from applications.staff import create_staff
-from applications.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
+from applications.programme.staff import create_staff
+from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db

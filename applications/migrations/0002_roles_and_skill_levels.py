@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from applications.roles import create_all_permissions, sync_roles
+from applications.programme.roles import create_all_permissions, sync_roles
 
 # What this migration grants, frozen here; later migrations add to it.
 _SETTINGS = ["campaign", "rewardlevel", "skilllevel", "reviewunit", "quota"]

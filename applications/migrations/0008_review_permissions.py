@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from applications.roles import create_all_permissions, sync_roles
+from applications.programme.roles import create_all_permissions, sync_roles
 
 MODEL_PERMISSIONS = {
     "unit_reviewer": ["applications.pre_review_application"],

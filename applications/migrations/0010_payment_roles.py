@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from applications.roles import create_all_permissions, sync_roles
+from applications.programme.roles import create_all_permissions, sync_roles
 
 MODEL_PERMISSIONS = {
     "city_service_center": [

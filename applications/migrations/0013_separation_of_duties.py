@@ -3,7 +3,7 @@ center keeps the registry and approves batches; the economic work department set
 
 from django.db import migrations
 
-from applications.roles import create_all_permissions, revoke_roles, sync_roles
+from applications.programme.roles import create_all_permissions, revoke_roles, sync_roles
 
 _SETTINGS_MODELS = ["campaign", "rewardlevel", "skilllevel", "reviewunit", "quota"]
 

@@ -186,7 +186,8 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 
 class CampaignChange(models.Model):
     """One change to the rules that decide money (levels and amounts, windows, deadline, open flag,
-    quotas): who made it, when, and each value before and after. Written by `applications.campaign_history`."""
+    quotas): who made it, when, and each value before and after. Written by
+    `applications.programme.campaign_history`."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("奖励活动"), on_delete=models.CASCADE, related_name="changes")
     # [{"field": "deadline", "label": "申报截止时间", "before": "…", "after": "…"}, ...]

@@ -59,8 +59,8 @@ class ApplyPage(RoutablePageMixin, Page):
 
     @path("<int:year>/", name="apply")
     def apply(self, request, year):
-        from applications import eligibility
-        from applications.apply_flow import ApplicationFlow, summary_rows
+        from applications.apply.flow import ApplicationFlow, summary_rows
+        from applications.programme import eligibility
 
         campaign = get_object_or_404(Campaign, year=year)
         acceptance = eligibility.accepting(eligibility.rules_for(campaign))
@@ -93,8 +93,8 @@ class ApplyPage(RoutablePageMixin, Page):
 
     @path("<int:year>/check/", name="self_check")
     def self_check(self, request, year):
-        from applications import eligibility
-        from applications.forms import NO_PREVIOUS_LEVEL, SelfCheckForm
+        from applications.apply.forms import NO_PREVIOUS_LEVEL, SelfCheckForm
+        from applications.programme import eligibility
 
         campaign = get_object_or_404(Campaign, year=year)
         rules = eligibility.rules_for(campaign)
@@ -141,8 +141,8 @@ class StatusPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """GET shows the form; POST looks the application up. Neither is ever cached."""
-        from applications import status_lookup
-        from applications.status_forms import StatusLookupForm
+        from applications.apply import status as status_lookup
+        from applications.apply.status_forms import StatusLookupForm
 
         result = None
         if request.method == "POST":

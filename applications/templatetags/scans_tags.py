@@ -2,8 +2,8 @@
 
 from django import template
 
-from applications import scans
 from applications.core.constants import AttachmentKind
+from applications.unit_channel import scans
 
 register = template.Library()
 

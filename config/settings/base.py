@@ -162,7 +162,7 @@ SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")  # sent as "Authorization: Be
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=5.0)
 SMS_HTTP_ATTEMPTS = env.int("SMS_HTTP_ATTEMPTS", default=3)  # retried on connection errors and 5xx
 SMS_HTTP_BACKOFF = env.float("SMS_HTTP_BACKOFF", default=0.5)  # seconds, doubled each retry
-# One-time codes sent by text message (applications/one_time_codes.py).
+# One-time codes sent by text message (applications/apply/codes.py).
 ONE_TIME_CODE_MINUTES = 10
 ONE_TIME_CODE_RESEND_SECONDS = 60
 ONE_TIME_CODE_MAX_TRIES = 5
@@ -173,14 +173,14 @@ ONE_TIME_CODE_MAX_PER_ID_PER_DAY = env.int("ONE_TIME_CODE_MAX_PER_ID_PER_DAY", d
 ONE_TIME_CODE_MAX_PER_MOBILE_PER_DAY = env.int("ONE_TIME_CODE_MAX_PER_MOBILE_PER_DAY", default=8)
 ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR = env.int("ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR", default=20)
 ONE_TIME_CODE_GLOBAL_PER_HOUR = env.int("ONE_TIME_CODE_GLOBAL_PER_HOUR", default=3000)
-# An application in progress (applications/apply_flow.py) is forgotten after this many idle minutes.
+# An application in progress (applications/apply/flow.py) is forgotten after this many idle minutes.
 APPLY_IDLE_MINUTES = 30
 
 # How many reverse proxies (nginx: 1) stand in front of the app: applications/core/client_address.py takes the
 # client's address from X-Forwarded-For that many hops back. Serves throttles, caps, sign-in logs and audit records.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("STATUS_LOOKUP_TRUSTED_PROXIES", default=0))
 
-# Status lookup (applications/status_lookup.py): wrong ID numbers or query passwords slow the next try and never
+# Status lookup (applications/apply/status.py): wrong ID numbers or query passwords slow the next try and never
 # lock anyone out. The first STATUS_LOOKUP_FREE_FAILURES failures for one ID number from one client, and the first
 # STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT of one client for any ID numbers, cost nothing; each one after them doubles
 # the wait, from STATUS_LOOKUP_DELAY_SECONDS up to STATUS_LOOKUP_MAX_DELAY_SECONDS. Half a minute is all a person who

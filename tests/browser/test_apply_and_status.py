@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from applications.demo import ensure_demo_campaign
+from applications.programme.demo import ensure_demo_campaign
 from tests.browser.conftest import browser_page
 from tests.factories import MemberFactory
 

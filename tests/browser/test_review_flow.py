@@ -13,11 +13,11 @@ from django_otp.oath import totp
 from PIL import Image
 from playwright.sync_api import expect
 
-from applications.attachments import CleanUpload
-from applications.demo import ensure_demo_campaign
+from applications.apply.copies import CleanUpload
+from applications.apply.submission import Applicant, submit
 from applications.models import ReviewUnit, SkillLevel
-from applications.staff import create_staff
-from applications.submission import Applicant, submit
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
 from staff_auth.devices import issue_device
 from tests.browser.conftest import browser_page
 from tests.factories import ApplicationFactory, make_id_number

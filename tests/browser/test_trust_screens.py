@@ -17,10 +17,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from stdnum import luhn
 
-from applications import payments
 from applications.core.constants import ApplicationState as S
-from applications.demo import ensure_demo_campaign
-from applications.members import gender_and_birth_date
+from applications.members.directory import gender_and_birth_date
 from applications.models import (
     Application,
     ApplicationEvent,
@@ -30,6 +28,8 @@ from applications.models import (
     ReviewUnit,
     SkillLevel,
 )
+from applications.payments import service as payments
+from applications.programme.demo import ensure_demo_campaign
 from staff_auth.devices import issue_device
 from tests.browser.conftest import browser_page
 from tests.browser.test_review_flow import _sign_in

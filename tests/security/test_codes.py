@@ -17,13 +17,13 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from applications import one_time_codes
+from applications.apply import codes as one_time_codes
+from applications.apply.codes import Outcome, TooManyCodes
 from applications.core.crypto import keyed_hash
 from applications.core.storage import private_storage
-from applications.demo import ensure_demo_campaign
-from applications.members import LocalMemberDirectory
+from applications.members.directory import LocalMemberDirectory
 from applications.models import OneTimeCode, SmsMessage
-from applications.one_time_codes import Outcome, TooManyCodes
+from applications.programme.demo import ensure_demo_campaign
 from tests.factories import MemberFactory, make_id_number
 
 pytestmark = pytest.mark.django_db

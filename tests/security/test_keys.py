@@ -18,13 +18,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
+from applications.apply.status import lookup
+from applications.apply.submission import Applicant, SubmissionError, submit
 from applications.core import crypto
 from applications.core.constants import ApplicationState
 from applications.management.commands import reencrypt_fields
-from applications.members import get_member_directory
+from applications.members.directory import get_member_directory
 from applications.models import Application, BankCardCorrection, Member, PaymentBatch, PaymentItem
-from applications.status_lookup import lookup
-from applications.submission import Applicant, SubmissionError, submit
 from config.settings.keys import (
     DEV_DEFAULTS,
     GENERATE_COMMAND,
@@ -58,7 +58,7 @@ def _use_keys(settings, value):
 
 @pytest.fixture
 def campaign(campaign_2022):
-    from applications.demo import ensure_demo_campaign
+    from applications.programme.demo import ensure_demo_campaign
 
     return ensure_demo_campaign(campaign_2022)
 

@@ -14,10 +14,10 @@ from django.contrib.auth import hashers
 from django.db import connection, connections
 from django.test import Client
 
-from applications import status_lookup
+from applications.apply import status as status_lookup
+from applications.apply.status import hash_query_password, lookup
 from applications.core import throttle
 from applications.models import Application
-from applications.status_lookup import hash_query_password, lookup
 from tests.factories import ApplicationFactory, make_id_number
 
 pytestmark = pytest.mark.django_db

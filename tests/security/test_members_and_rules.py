@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from applications.core.crypto import keyed_hash
-from applications.members import import_members
+from applications.members.directory import import_members
 from applications.models import (
     Campaign,
     CampaignChange,
@@ -25,7 +25,7 @@ from applications.models import (
     ReviewUnit,
     SmsMessage,
 )
-from applications.rollover import prepare_next_campaign
+from applications.programme.rollover import prepare_next_campaign
 from tests.factories import MemberFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +273,7 @@ def test_import_records_each_member_created_or_changed_and_texts_a_changed_mobil
 
 
 def test_demo_members_are_recorded_once(site_2022):
-    from applications.demo import DEMO_MEMBERS, ensure_demo_members
+    from applications.programme.demo import DEMO_MEMBERS, ensure_demo_members
 
     ensure_demo_members()
     ensure_demo_members()

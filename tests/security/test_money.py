@@ -18,7 +18,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from stdnum import luhn
 
-from applications import card_corrections, payments
 from applications.core.constants import ApplicationState as S
 from applications.models import (
     ApplicationEvent,
@@ -28,8 +27,10 @@ from applications.models import (
     PersonalDataAccess,
     ReviewUnit,
 )
-from applications.payments import PaymentError
-from applications.staff import create_staff
+from applications.payments import corrections as card_corrections
+from applications.payments import service as payments
+from applications.payments.service import PaymentError
+from applications.programme.staff import create_staff
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db

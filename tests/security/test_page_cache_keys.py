@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications.forms import SelfCheckForm
+from applications.apply.forms import SelfCheckForm
 from home import page_cache
 
 pytestmark = pytest.mark.django_db

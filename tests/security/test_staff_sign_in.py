@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from applications.staff import WeakPassword, create_staff
+from applications.programme.staff import WeakPassword, create_staff
 from staff_auth import sign_ins
 from staff_auth.checks import check_password_reset
 from staff_auth.devices import issue_device

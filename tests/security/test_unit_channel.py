@@ -14,14 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import load_workbook
 
-from applications.annex4_import import import_rows, parse_summary_table, validate_rows
-from applications.annex4_views import SESSION_KEY
+from applications.apply.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
 from applications.core.constants import ApplicationState as S
-from applications.demo import ensure_demo_campaign
-from applications.members import gender_and_birth_date
+from applications.members.directory import gender_and_birth_date
 from applications.models import Application, ReviewUnit, SkillLevel
-from applications.staff import create_staff
-from applications.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
+from applications.programme.demo import ensure_demo_campaign
+from applications.programme.staff import create_staff
+from applications.unit_channel.admin.annex4 import SESSION_KEY
+from applications.unit_channel.annex4 import import_rows, parse_summary_table, validate_rows
 from tests.factories import ApplicationFactory
 from tests.test_annex4_import import OPINION, person, workbook_bytes
 from tests.test_unit_channel import _paper

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from applications import attachments, scans
-from applications.attachments import clean_upload
-from applications.staff import create_staff
+from applications.apply import copies as attachments
+from applications.apply.copies import clean_upload
+from applications.programme.staff import create_staff
+from applications.unit_channel import scans
 from tests.test_attachment_access import attachment  # noqa: F401 (fixture)
 from tests.test_scans import world, zip_bytes  # noqa: F401 (fixture)
 

@@ -9,7 +9,7 @@ import getpass
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.core.constants import Role
-from applications.staff import StaffError, create_staff
+from applications.programme.staff import StaffError, create_staff
 from staff_auth.devices import DeviceError, confirmed_device, enrolment_text, issue_device, otp_required
 
 

@@ -5,14 +5,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from applications.core.constants import Role
-from applications.demo import (
+from applications.programme.demo import (
     DEMO_MEMBERS,
     ensure_campaign_2022,
     ensure_demo_applications,
     ensure_demo_campaign,
     ensure_demo_members,
 )
-from applications.staff import create_staff
+from applications.programme.staff import create_staff
 from home.demo import ensure_pages
 from home.page_cache import purge
 

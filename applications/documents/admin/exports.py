@@ -1,0 +1,256 @@
+"""Excel downloads: the blank Annex 4 and Annex 1 with live counts for everyone, a filled Annex 4 for reviewers.
+
+`urlpatterns` holds the public downloads (included at the site root by config/urls.py); the
+reviewers' export is an admin page and file, registered below through Wagtail's hooks (this module
+is imported by wagtail_hooks.py, so Wagtail sees them).
+"""
+
+import io
+import tempfile
+from urllib.parse import quote
+
+from django import forms
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from wagtail import hooks
+
+from applications.core import audit
+from applications.core.access import visible_applications
+from applications.core.constants import LIVE_STATES, ApplicationState, Channel
+from applications.documents import annex_tables
+from applications.documents.spreadsheets import XLSX_CONTENT_TYPE
+from applications.models import Application, Campaign, ReviewUnit
+from applications.review.admin.applications import ReviewerMenuItem, can_review_list
+from applications.review.progress import city_totals, unit_progress
+
+BLANK_MAX_AGE = 3600
+EXPORT_FIELDS = (
+    "name",
+    "gender",
+    "employer",
+    "id_number",
+    "occupation",
+    "certificate_number",
+    "mobile",
+    "bank_card",
+    "bank_branch",
+    "new_level__name",
+    "unit__name",
+)
+EXPORT_CHUNK = 2000
+ALL_STATES = "all"
+
+
+def content_disposition(filename, ascii_filename):
+    """An attachment named in ASCII for old clients and in UTF-8 for the rest (RFC 6266, RFC 5987 filename*)."""
+    return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _xlsx_response(response, filename, ascii_filename):
+    response["Content-Disposition"] = content_disposition(filename, ascii_filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _xlsx_bytes_response(content, filename, ascii_filename):
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Length"] = str(len(content))
+    return _xlsx_response(response, filename, ascii_filename)
+
+
+@require_safe
+def summary_table(request, year):
+    """Annex 4, blank: the form a review unit fills in for the unit channel."""
+    campaign = get_object_or_404(Campaign, year=year)
+    out = io.BytesIO()
+    annex_tables.write_summary_table(out, campaign, blank=True)
+    response = _xlsx_bytes_response(
+        out.getvalue(), f"{annex_tables.summary_title(campaign)}.xlsx", f"summary-table-{year}.xlsx"
+    )
+    patch_cache_control(response, public=True, max_age=BLANK_MAX_AGE)
+    return response
+
+
+@require_safe
+def quota_table(request, year):
+    """Annex 1 with each unit's guidance number and live counts (no personal data), never cached."""
+    campaign = get_object_or_404(Campaign, year=year)
+    rows = unit_progress(campaign)
+    out = io.BytesIO()
+    annex_tables.write_quota_table(out, campaign, rows, city_totals(rows, "合计"), timezone.localtime())
+    response = _xlsx_bytes_response(
+        out.getvalue(), f"{annex_tables.quota_title(campaign)}.xlsx", f"quota-table-{year}.xlsx"
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+# The reviewers' export of Annex 4 filled with applications.
+
+
+class SummaryExportForm(forms.Form):
+    """Which applications go into the filled Annex 4; the choices are limited to what the user may see."""
+
+    year = forms.TypedChoiceField(label=_("奖励活动"), coerce=int, required=False, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("审核单位"), coerce=int, required=False, empty_value=None)
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    channel = forms.ChoiceField(label=_("申报方式"), required=False)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city_wide = user.is_superuser or user.has_perm("applications.view_all_applications")
+        campaigns = Campaign.objects.order_by("-year")
+        self.fields["year"].choices = [(c.year, c.display_name) for c in campaigns]
+        current = Campaign.objects.current()
+        self.fields["year"].initial = current.year if current else None
+        if self.city_wide:
+            units = ReviewUnit.objects.order_by("sort_order", "name")
+            self.fields["unit"].choices = [("", _("全部审核单位")), *[(u.pk, u.name) for u in units]]
+        else:
+            self.own_unit = user.staff_profile.unit
+            self.fields["unit"].choices = [(self.own_unit.pk, self.own_unit.name)]
+            self.fields["unit"].initial = self.own_unit.pk
+        self.fields["state"].choices = [
+            ("", _("全部有效申报")),
+            *ApplicationState.choices,
+            (ALL_STATES, _("全部，含未通过和已撤回")),
+        ]
+        self.fields["channel"].choices = [("", _("全部申报方式")), *Channel.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("year") is None:
+            cleaned["year"] = self.fields["year"].initial
+        if not self.city_wide:
+            cleaned["unit"] = self.own_unit.pk  # any other unit failed as an invalid choice
+        return cleaned
+
+
+def _export_form(request, data):
+    """The export form for a reviewer; 404 for anyone who may not list applications."""
+    user = request.user
+    if not can_review_list(user):
+        raise Http404
+    city_wide = user.is_superuser or user.has_perm("applications.view_all_applications")
+    if not city_wide and getattr(getattr(user, "staff_profile", None), "unit", None) is None:
+        raise Http404
+    return SummaryExportForm(user, data)
+
+
+def _choice_label(form, name, value):
+    return str(dict(form.fields[name].choices).get(value if value is not None else "", ""))
+
+
+def export_applications(user, campaign, unit, state, channel):
+    """The applications `user` may see in `campaign`, filtered, in Annex 4 order (unit, then submission)."""
+    queryset = visible_applications(user, Application.objects.filter(campaign=campaign))
+    if unit is not None:
+        queryset = queryset.filter(unit=unit)
+    if state == ALL_STATES:
+        pass
+    elif state:
+        queryset = queryset.filter(state=state)
+    else:
+        queryset = queryset.filter(state__in=LIVE_STATES)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    return (
+        queryset.select_related("new_level", "unit")
+        .only(*EXPORT_FIELDS)
+        .order_by("unit__sort_order", "unit__name", "submitted_at", "pk")
+    )
+
+
+def summary_export_page(request):
+    """The export form, with what the user's default export would hold."""
+    form = _export_form(request, None)
+    campaign = Campaign.objects.current()
+    scope = form.fields["unit"].initial if not form.city_wide else None
+    live = export_applications(request.user, campaign, scope, "", "").count() if campaign else 0
+    title = _("导出汇总表")
+    return TemplateResponse(
+        request,
+        "applications/admin/export_summary.html",
+        {
+            "header_title": title,
+            "header_icon": "download",
+            "breadcrumbs_items": [
+                {"url": reverse("wagtailadmin_home"), "label": _("首页")},
+                {"url": "", "label": title},
+            ],
+            "form": form,
+            "campaign": campaign,
+            "live": live,
+            "unit_name": None if form.city_wide else form.own_unit.name,
+            "download_url": reverse("applications_export_summary_xlsx"),
+        },
+    )
+
+
+@require_safe
+def summary_export(request):
+    """Annex 4 filled with the chosen applications, streamed from the database into a temporary file."""
+    form = _export_form(request, request.GET)
+    if not form.is_valid():
+        raise Http404  # a unit that is not the reviewer's own, an unknown year or state
+    data = form.cleaned_data
+    campaign = get_object_or_404(Campaign, year=data["year"])
+    unit = get_object_or_404(ReviewUnit, pk=data["unit"]) if data["unit"] is not None else None
+    applications = export_applications(request.user, campaign, unit, data["state"], data["channel"])
+    now = timezone.localtime()
+    unit_name = unit.name if unit else "全部审核单位"
+    out = tempfile.TemporaryFile()
+    count = annex_tables.write_summary_table(
+        out,
+        campaign,
+        applications.iterator(chunk_size=EXPORT_CHUNK),
+        unit_name=unit_name,
+        with_unit_column=unit is None,
+        exported=f"导出：{now:%Y-%m-%d %H:%M} {request.user.get_username()}",
+    )
+    detail = " ".join(
+        part
+        for part in (
+            "附件4汇总表",
+            f"{campaign.year}年度",
+            unit_name,
+            _choice_label(form, "state", data["state"]),
+            _choice_label(form, "channel", data["channel"]) if data["channel"] else "",
+            f"{count}行",
+        )
+        if part
+    )
+    audit.record(request, audit.What.EXPORT, detail=detail)
+    out.seek(0)
+    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
+    add_never_cache_headers(response)
+    return _xlsx_response(
+        response,
+        f"{campaign.year}年度汇总表-{unit_name}-{now:%Y%m%d}.xlsx",
+        f"summary-table-{campaign.year}-{unit.pk if unit else 'all'}-{now:%Y%m%d}.xlsx",
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_export_urls():
+    return [
+        path("exports/summary-table/", summary_export_page, name="applications_export_summary"),
+        path("exports/summary-table.xlsx", summary_export, name="applications_export_summary_xlsx"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_export_menu_item():
+    return ReviewerMenuItem(_("导出汇总表"), reverse("applications_export_summary"), icon_name="download", order=155)
+
+
+urlpatterns = [
+    path("downloads/<int:year>/summary-table.xlsx", summary_table, name="downloads_summary_table"),
+    path("downloads/<int:year>/quota-table.xlsx", quota_table, name="downloads_quota_table"),
+]

@@ -1,0 +1,176 @@
+"""The official annexes as spreadsheets: Annex 1 (任务分解表) and Annex 4 (汇总表), as data.
+
+A `Layout` says what the sheet holds: its title, the line under the title, the columns (title,
+width, whether the values are identifiers kept as text), the notes under the table and the page
+footer. The `*_rows` functions turn the portal's records into rows in column order. Writing them
+is `spreadsheets.write_table`'s job. Nothing here touches the database or Django settings, so the
+benchmark can feed the same functions with rows made in memory.
+
+The sheet text is Chinese, as in the official annexes: it is the document, not the interface,
+so it is not translated. Punctuation is full-width, as in the notice the portal publishes.
+"""
+
+from dataclasses import dataclass
+
+from applications.documents.spreadsheets import write_table
+
+SUMMARY_SHEET = "汇总表"
+QUOTA_SHEET = "任务分解表"
+SUMMARY_UNIT_LABEL = "填报单位：（盖章）"
+DATE_PLACEHOLDER = "　　　　年　　月　　日"
+PAGE_NUMBERS = "第 &P 页，共 &N 页"
+GENDERS = {"male": "男", "female": "女"}
+BLANK_SUMMARY_ROWS = 15
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float  # in Excel's character widths
+    text: bool = False  # an identifier: always a text cell ("@"), never a number Excel could round
+    align: str = "left"
+    number_format: str = ""  # for number cells
+
+
+@dataclass(frozen=True)
+class Layout:
+    sheet_name: str
+    title: str
+    columns: tuple[Column, ...]
+    caption_left: str = ""  # the line between the title and the header row
+    caption_right: str = ""
+    notes: tuple[str, ...] = ()
+    blank_rows: int = 0  # empty ruled rows after the data, for filling in by hand
+    footer: str = f"&C{PAGE_NUMBERS}"  # Excel header/footer codes: &C centre, &P page, &N pages
+
+    @property
+    def titles(self):
+        return [column.title for column in self.columns]
+
+
+SUMMARY_COLUMNS = (
+    Column("序号", 6, align="center", number_format="0"),
+    Column("姓名", 10, align="center"),
+    Column("性别", 6, align="center"),
+    Column("工作单位", 28),
+    Column("身份证号", 21, text=True, align="center"),
+    Column("职业（工种）", 12, align="center"),
+    Column("技术等级", 10, align="center"),
+    Column("证书编号", 20, text=True, align="center"),
+    Column("联系方式（手机号码）", 14, text=True, align="center"),
+    Column("银行卡号", 23, text=True, align="center"),
+    Column("银行卡开户行", 26),
+)
+SUMMARY_UNIT_COLUMN = Column("所属区县市（产业）工会", 18)
+SUMMARY_NOTES = (
+    "注：1. 该表仅单位统一申报时需要填写，个人申报无需填写。",
+    "　　2. 受奖励人员所在单位必须建立工会组织，市总工会将对上报人员单位工会组建情况进行核查。",
+)
+
+QUOTA_COLUMNS = (
+    Column("系统", 20, align="center"),
+    Column("高技能人才奖励指导数（上不封顶）", 18, align="center", number_format="0"),
+    Column("有效申报数", 12, align="center", number_format="0"),
+    Column("审核单位已通过", 14, align="center", number_format="0"),
+    Column("市总工会已审核通过", 14, align="center", number_format="0"),
+    Column("已发放", 10, align="center", number_format="0"),
+    Column("有效申报数占指导数", 14, align="center", number_format="0.0%"),
+)
+QUOTA_NOTES = (
+    "注：1. 指导数为工作任务目标，上不封顶。",
+    "　　2. 有效申报数不含未通过和已撤回的申报；审核单位已通过、市总工会已审核通过、已发放为其中已到达该环节的人数"
+    "（累计），随办理进度实时更新。表中只有人数，不含个人信息。",
+)
+
+
+def _demo(campaign, title):
+    return f"{title}（演示）" if getattr(campaign, "is_demo", False) else title
+
+
+def summary_title(campaign):
+    return _demo(campaign, f"{campaign.year}年度杭州市职工高技能人才奖励人员汇总表")
+
+
+def quota_title(campaign):
+    return _demo(campaign, f"{campaign.year}年杭州市职工高技能人才奖励工作任务分解表")
+
+
+def summary_layout(campaign, unit_name="", *, blank=False, with_unit_column=False, exported=""):
+    """Annex 4: title, 填报单位：（盖章） and the date line, the 11 columns, the two notes.
+
+    `blank`: the form to fill in by hand (ruled empty rows). `unit_name` follows 填报单位. The
+    city's export of several units adds a last column naming each row's unit. `exported` (text)
+    goes into the page footer, so a printed copy says when it was taken from the portal.
+    """
+    columns = SUMMARY_COLUMNS + ((SUMMARY_UNIT_COLUMN,) if with_unit_column else ())
+    footer = f"&L{exported}&C{PAGE_NUMBERS}" if exported else f"&C{PAGE_NUMBERS}"
+    return Layout(
+        sheet_name=SUMMARY_SHEET,
+        title=summary_title(campaign),
+        columns=columns,
+        caption_left=f"{SUMMARY_UNIT_LABEL}{unit_name}",
+        caption_right=DATE_PLACEHOLDER,
+        notes=SUMMARY_NOTES,
+        blank_rows=BLANK_SUMMARY_ROWS if blank else 0,
+        footer=footer,
+    )
+
+
+def summary_rows(applications, *, with_unit_column=False):
+    """Annex 4 rows, 序号 numbered from 1, from applications (or anything with the same attributes)."""
+    for number, application in enumerate(applications, start=1):
+        row = [
+            number,
+            application.name,
+            GENDERS.get(application.gender, application.gender),
+            application.employer,
+            application.id_number,
+            application.occupation,
+            application.new_level.name,
+            application.certificate_number,
+            application.mobile,
+            application.bank_card,
+            application.bank_branch,
+        ]
+        if with_unit_column:
+            row.append(application.unit.name)
+        yield row
+
+
+def quota_layout(campaign, as_of):
+    """Annex 1 with the live counts: the units in order, their guidance numbers and figures, the total."""
+    return Layout(
+        sheet_name=QUOTA_SHEET,
+        title=quota_title(campaign),
+        columns=QUOTA_COLUMNS,
+        caption_right=f"统计时间：{as_of:%Y年%m月%d日 %H:%M}",
+        notes=QUOTA_NOTES,
+        footer=f"&C{PAGE_NUMBERS}",
+    )
+
+
+def quota_row(progress):
+    """One Annex 1 row from a `progress.UnitProgress` (a unit or the total): counts only."""
+    share = progress.submitted / progress.guidance if progress.guidance else None
+    return [
+        progress.unit_name,
+        progress.guidance,
+        progress.submitted,
+        progress.unit_approved,
+        progress.approved,
+        progress.paid,
+        share,
+    ]
+
+
+def write_summary_table(
+    out, campaign, applications=(), *, unit_name="", blank=False, with_unit_column=False, exported=""
+):
+    """Annex 4 as an .xlsx to `out` (see `summary_layout`), filled from `applications`; returns the row count."""
+    layout = summary_layout(campaign, unit_name, blank=blank, with_unit_column=with_unit_column, exported=exported)
+    return write_table(out, layout, summary_rows(applications, with_unit_column=with_unit_column))
+
+
+def write_quota_table(out, campaign, unit_rows, total, as_of):
+    """Annex 1 as an .xlsx to `out`: one row per `progress.UnitProgress` in `unit_rows`, then `total`."""
+    return write_table(out, quota_layout(campaign, as_of), map(quota_row, unit_rows), total=quota_row(total))

@@ -1,0 +1,240 @@
+"""The review screens in the Wagtail admin: the scoped list of applications and the review page."""
+
+from django.contrib import messages
+from django.contrib.admin import SimpleListFilter
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+
+from applications.core import admin as audit_admin  # noqa: F401  (audit_admin registers the log's viewset)
+from applications.core import audit
+from applications.core.access import may_replace_applications, visible_applications
+from applications.core.search import KeyedIdSearchHandler
+from applications.models import Application
+from applications.review import checks as review_checks
+from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
+from applications.unit_channel.admin.paper_entry import enter_paper_application, replace_application, reviewer_unit
+
+VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
+
+
+def can_review_list(user):
+    return any(user.has_perm(permission) for permission in VIEW_PERMISSIONS)
+
+
+class ApplicationPermissionHelper(PermissionHelper):
+    """Reviewers list their own unit's applications (the queryset is scoped); nobody edits them here."""
+
+    def user_can_list(self, user):
+        return can_review_list(user)
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_inspect_obj(self, user, obj):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class ApplicationButtonHelper(ButtonHelper):
+    def get_buttons_for_obj(self, obj, *args, **kwargs):
+        return [
+            {
+                "url": reverse("applications_review", args=[obj.pk]),
+                "label": _("审阅"),
+                "classname": "button button-small button-secondary",
+                "title": _("查看申报材料并办理"),
+            }
+        ]
+
+
+class GrassrootsUnionFilter(SimpleListFilter):
+    """The city checks that every employer has a union organisation (受奖励人员所在单位必须建立工会组织)."""
+
+    title = _("基层工会")
+    parameter_name = "grassroots"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("未填写基层工会")), ("present", _("已填写"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(grassroots_union__regex=r"^\s*$")
+        if self.value() == "present":
+            return queryset.exclude(grassroots_union__regex=r"^\s*$")
+        return queryset
+
+
+@modeladmin_register
+class ApplicationAdmin(ModelAdmin):
+    model = Application
+    menu_label = _("申报审核")
+    menu_icon = "form"
+    menu_order = 150
+    permission_helper_class = ApplicationPermissionHelper
+    button_helper_class = ApplicationButtonHelper
+    search_handler_class = KeyedIdSearchHandler
+    search_fields = ("name", "certificate_number", "reference")
+    list_display = (
+        "reference",
+        "name",
+        "masked_id_number",
+        "new_level",
+        "amount",
+        "unit",
+        "channel",
+        "state",
+        "submitted_at",
+    )
+    list_filter = ("state", "channel", "new_level", "submitted_at")
+    list_select_related = ("unit", "new_level")
+    list_per_page = 50
+    ordering = ("-submitted_at",)
+
+    def get_queryset(self, request):
+        return visible_applications(request.user, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        if request.user.has_perm("applications.view_all_applications"):
+            return (*self.list_filter, "unit", GrassrootsUnionFilter)
+        return self.list_filter
+
+    def masked_id_number(self, obj):
+        return obj.masked_id
+
+    masked_id_number.short_description = _("身份证号码")
+
+
+REVEALABLE = {"id_number": audit.What.ID_NUMBER, "bank_card": audit.What.BANK_CARD}
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """One application: every Annex 3 field, the rule checks, the copies, the history, and the actions."""
+    if not can_review_list(request.user):
+        raise Http404
+    queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit", "new_level"))
+    application = get_object_or_404(queryset, pk=pk)
+    opinion = request.POST.get("opinion", "")
+    revealed = {}
+    if request.method == "POST" and request.POST.get("reveal") in REVEALABLE:
+        # Shown in this response only (never in the session or a URL), and recorded.
+        field = request.POST["reveal"]
+        audit.record(request, REVEALABLE[field], application)
+        revealed[field] = getattr(application, field)
+    elif request.method == "POST":
+        action = request.POST.get("action")
+        if action not in TRANSITIONS:
+            raise Http404
+        try:
+            take(action, application, request.user, opinion)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            done = _("%(ref)s：已%(verb)s。") % {"ref": application.reference, "verb": TRANSITIONS[action].verb}
+            messages.success(request, done)
+            return redirect("applications_review", pk=application.pk)
+    return TemplateResponse(
+        request,
+        "applications/admin/review.html",
+        {
+            "application": application,
+            "checks": review_checks.checks_for(application),
+            "attachments": application.attachments.all(),
+            "events": application.events.select_related("actor"),
+            "actions": [(name, TRANSITIONS[name]) for name in allowed_actions(request.user, application)],
+            "opinion": opinion,
+            "revealed": revealed,
+            "index_url": reverse("applications_application_modeladmin_index"),
+        },
+    )
+
+
+BULK_PAGE_SIZE = 100
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_review(request):
+    """Approve or reject many pending applications with one opinion; each one checked on its own."""
+    if not can_review_list(request.user):
+        raise Http404
+    own_step = "unit_approve" if request.user.has_perm("applications.pre_review_application") else "city_approve"
+    source = TRANSITIONS[own_step].source
+    pending = visible_applications(
+        request.user, Application.objects.filter(state=source).select_related("unit", "new_level")
+    ).order_by("submitted_at")
+    opinion = request.POST.get("opinion", "")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in TRANSITIONS or TRANSITIONS[action].source != source:
+            raise Http404
+        chosen = pending.filter(pk__in=request.POST.getlist("application"))
+        done, refused = take_many(action, chosen, request.user, opinion)
+        if done:
+            messages.success(
+                request, _("已%(verb)s %(count)s 份申报。") % {"verb": TRANSITIONS[action].verb, "count": len(done)}
+            )
+        for application, reason in refused:
+            messages.error(request, f"{application.reference}：{reason}")
+        if done and not refused:
+            return redirect("applications_bulk_review")
+    actions = [
+        (name, t) for name, t in TRANSITIONS.items() if t.source == source and request.user.has_perm(t.permission)
+    ]
+    return TemplateResponse(
+        request,
+        "applications/admin/bulk_review.html",
+        {"pending": pending[:BULK_PAGE_SIZE], "count": pending.count(), "actions": actions, "opinion": opinion},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    return [
+        path("applications/review/<int:pk>/", review, name="applications_review"),
+        path("applications/bulk/", bulk_review, name="applications_bulk_review"),
+        path("applications/enter/", enter_paper_application, name="applications_enter"),
+        path("applications/enter/replace/", replace_application, name="applications_replace"),
+    ]
+
+
+class ReviewerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_review_list(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_bulk_review_menu_item():
+    return ReviewerMenuItem(_("批量办理"), reverse("applications_bulk_review"), icon_name="tasks", order=151)
+
+
+class UnitEntryMenuItem(MenuItem):
+    def is_shown(self, request):
+        return reviewer_unit(request.user) is not None
+
+
+class ReplaceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_replace_applications(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_paper_entry_menu_item():
+    return UnitEntryMenuItem(_("录入纸质申请表"), reverse("applications_enter"), icon_name="doc-full", order=152)
+
+
+@hooks.register("register_admin_menu_item")
+def register_replace_menu_item():
+    return ReplaceMenuItem(_("以更高等级取代申报"), reverse("applications_replace"), icon_name="doc-full", order=152)

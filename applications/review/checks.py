@@ -1,0 +1,51 @@
+"""What a reviewer sees checked on an application: each rule with its result and reason."""
+
+from dataclasses import dataclass
+
+from applications.core.constants import ApplicationState
+from applications.models import Application
+from applications.programme import eligibility
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    ok: bool
+    detail: str
+
+
+def checks_for(application):
+    """The rule checks of the review screen, recomputed from today's data."""
+    rules = eligibility.rules_for(application.campaign)
+    decision = eligibility.check_certificate(
+        rules,
+        application.new_level.code,
+        application.certificate_issued_on,
+        previous_level_code=application.previous_level.code if application.previous_level_id else None,
+        today=application.submitted_at.date(),
+    )
+    others = (
+        Application.objects.filter(id_hash=application.id_hash, campaign__year__in=[rules.year, rules.year - 1])
+        .exclude(pk=application.pk)
+        .select_related("campaign")
+    )
+    duplicates = [f"{other.campaign.year}年度 {other.reference}（{other.get_state_display()}）" for other in others]
+    member = application.member
+    return [
+        Check("发证时间、等级与金额", decision.eligible, decision.reason),
+        Check(
+            "实名认证会员",
+            bool(member and member.is_verified) or application.channel == "unit",
+            "已与会员库核对"
+            if member and member.is_verified
+            else "单位统一申报，由基层工会核对"
+            if application.channel == "unit"
+            else "会员库中未找到或未认证",
+        ),
+        Check(
+            "本年度及上一年度的其他申报",
+            not any(other.state != ApplicationState.WITHDRAWN for other in others if other.campaign.year == rules.year),
+            "；".join(duplicates) if duplicates else "没有",
+        ),
+        Check("基层工会", bool(application.grassroots_union.strip()), application.grassroots_union or "未填写"),
+    ]
