@@ -9,14 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from applications.core.crypto import keyed_hash
-from applications.members.directory import (
-    LocalMemberDirectory,
-    MemberImportError,
-    VerifiedMember,
-    get_member_directory,
-    import_members,
-    validate_id_number,
-)
+from applications.core.identity import validate_id_number
+from applications.members.directory import LocalMemberDirectory, VerifiedMember, get_member_directory
+from applications.members.imports import MemberImportError, import_members
 from applications.models import Member
 from tests.factories import MemberFactory, make_id_number
 

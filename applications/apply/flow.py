@@ -27,8 +27,8 @@ from applications.apply.submission import Applicant, SubmissionError, submit
 from applications.core.client_address import client_address
 from applications.core.constants import AttachmentKind, Gender
 from applications.core.crypto import decrypt, encrypt
+from applications.core.identity import gender_and_birth_date
 from applications.core.storage import private_storage
-from applications.members.directory import gender_and_birth_date
 from applications.models import Member, ReviewUnit, SkillLevel
 from applications.programme import eligibility
 

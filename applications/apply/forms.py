@@ -49,7 +49,7 @@ class IdentityForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
     def clean_id_number(self):
-        from applications.members.directory import validate_id_number
+        from applications.core.identity import validate_id_number
 
         return validate_id_number(self.cleaned_data["id_number"])
 
@@ -125,7 +125,7 @@ class ApplicationDetailsForm(forms.Form):
         self.fields["previous_level"].queryset = SkillLevel.objects.all()
 
     def clean_mobile(self):
-        from applications.members.directory import validate_mobile
+        from applications.core.identity import validate_mobile
 
         return validate_mobile(self.cleaned_data["mobile"])
 
@@ -205,7 +205,7 @@ class PaperApplicationForm(ApplicationDetailsForm):
         return self.cleaned_data["name"].strip()
 
     def clean_id_number(self):
-        from applications.members.directory import validate_id_number
+        from applications.core.identity import validate_id_number
 
         return validate_id_number(self.cleaned_data["id_number"])
 

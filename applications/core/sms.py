@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from applications.core.crypto import mask
-from applications.members.directory import MOBILE_RE
+from applications.core.identity import MOBILE_RE
 from applications.models import SmsMessage
 
 try:

@@ -20,8 +20,8 @@ from wagtail_modeladmin.views import CreateView, DeleteView, EditView
 from applications.core import audit
 from applications.core.client_address import client_address
 from applications.core.crypto import keyed_hash
+from applications.core.identity import validate_id_number, validate_mobile
 from applications.members import changes as member_changes
-from applications.members.directory import validate_id_number, validate_mobile
 from applications.models import Member
 from applications.programme.admin.rollover import RefusedWith403
 

@@ -137,9 +137,7 @@ class Campaign(ClusterableModel):
     @property
     def notice(self):
         """The live notice page of this campaign, or of the campaign it is based on."""
-        from notices.models import NoticePage
-
-        own = NoticePage.objects.live().filter(campaign=self).order_by("-first_published_at").first()
+        own = self.notice_pages.live().order_by("-first_published_at").first()
         if own is None and self.based_on_id and self.based_on_id != self.pk:
             return self.based_on.notice
         return own

@@ -1,8 +1,7 @@
 """Wagtail pages that hold the public forms, so editors write the text around them."""
 
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.cache import add_never_cache_headers
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -12,19 +11,6 @@ from wagtail.models import Page
 from applications.models.campaign import Campaign
 
 TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
-STEP_LABELS = [
-    ("identity", _("身份验证")),
-    ("details", _("填写申请表")),
-    ("attachments", _("上传材料")),
-    ("confirm", _("确认提交")),
-]
-
-
-def _private(response):
-    """Personal pages: never stored by the page cache, a proxy or the browser."""
-    add_never_cache_headers(response)
-    response["Cache-Control"] += ", private"
-    return response
 
 
 class ApplyPage(RoutablePageMixin, Page):
@@ -59,68 +45,21 @@ class ApplyPage(RoutablePageMixin, Page):
 
     @path("<int:year>/", name="apply")
     def apply(self, request, year):
-        from applications.apply.flow import ApplicationFlow, summary_rows
-        from applications.programme import eligibility
+        from applications.apply import views
 
-        campaign = get_object_or_404(Campaign, year=year)
-        acceptance = eligibility.accepting(eligibility.rules_for(campaign))
-        context = {"campaign": campaign, "acceptance": acceptance}
-        if not acceptance.open:
-            return _private(self.render(request, template="applications/apply_closed.html", context_overrides=context))
-        flow = ApplicationFlow(request, campaign)
-        step = flow.step
-        form, response = getattr(flow, step)()
-        if response is not None:
-            return response
-        context.update(flow=flow, step=step, form=form, steps=STEP_LABELS)
-        if step == "confirm":
-            context.update(error=form, summary=summary_rows(flow))
-        return _private(self.render(request, template=f"applications/apply_{step}.html", context_overrides=context))
+        return views.apply(self, request, year)
 
     @path("<int:year>/done/", name="done")
     def done(self, request, year):
-        campaign = get_object_or_404(Campaign, year=year)
-        receipt = request.session.pop(f"apply-{year}-done", None)
-        if receipt is None:
-            return redirect(self.url + self.reverse_subpage("apply", args=[year]))
-        return _private(
-            self.render(
-                request,
-                template="applications/apply_done.html",
-                context_overrides={"campaign": campaign, "receipt": receipt},
-            )
-        )
+        from applications.apply import views
+
+        return views.done(self, request, year)
 
     @path("<int:year>/check/", name="self_check")
     def self_check(self, request, year):
-        from applications.apply.forms import NO_PREVIOUS_LEVEL, SelfCheckForm
-        from applications.programme import eligibility
+        from applications.apply import views
 
-        campaign = get_object_or_404(Campaign, year=year)
-        rules = eligibility.rules_for(campaign)
-        # Bound only by its own fields: other parameters leave the page as it is (home/page_cache.py keys on that).
-        asked = any(name in request.GET for name in SelfCheckForm.base_fields)
-        form = SelfCheckForm(rules, request.GET if asked else None)
-        decision = None
-        if form.is_valid():
-            data = form.cleaned_data
-            decision = eligibility.check_certificate(
-                rules,
-                data["level"],
-                data["issued"],
-                previous_level_code=data["previous_level"] if data["previous_level"] != NO_PREVIOUS_LEVEL else None,
-                applied_last_campaign=data["applied_last_campaign"],
-            )
-        return self.render(
-            request,
-            template="applications/self_check.html",
-            context_overrides={
-                "campaign": campaign,
-                "form": form,
-                "decision": decision,
-                "acceptance": eligibility.accepting(rules),
-            },
-        )
+        return views.self_check(self, request, year)
 
 
 class StatusPage(Page):
@@ -141,30 +80,9 @@ class StatusPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """GET shows the form; POST looks the application up. Neither is ever cached."""
-        from applications.apply import status as status_lookup
-        from applications.apply.status_forms import StatusLookupForm
+        from applications.apply import views
 
-        result = None
-        if request.method == "POST":
-            form = StatusLookupForm(request.POST)
-            if form.is_valid():
-                result = status_lookup.lookup(
-                    form.cleaned_data["id_number"], form.cleaned_data["password"], self.client_address(request)
-                )
-                if result.found:  # the card shows the masked ID; the full one stays off the screen
-                    form = StatusLookupForm()
-        else:
-            form = StatusLookupForm()
-        response = super().serve(request, *args, **kwargs)
-        response.context_data.update(
-            {
-                "form": form,
-                "result": result,
-                "apply_url": self.apply_url(request) if result and result.found else None,
-            }
-        )
-        add_never_cache_headers(response)
-        return response
+        return views.status(self, request, *args, **kwargs)
 
     @staticmethod
     def client_address(request):

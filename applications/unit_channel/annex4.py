@@ -56,8 +56,9 @@ from applications.apply.submission import (
 from applications.core.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 from applications.core.constants import LIVE_STATES, Channel
 from applications.core.crypto import keyed_hash
+from applications.core.identity import gender_and_birth_date, validate_id_number, validate_mobile
 from applications.documents.tables import WorkbookError, cell_text, is_xlsx, read_first_sheet
-from applications.members.directory import _read_bytes, gender_and_birth_date, validate_id_number, validate_mobile
+from applications.members.imports import _read_bytes
 from applications.models import Application, ReviewUnit, SkillLevel
 from applications.programme import eligibility
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from applications.apply.copies import TooManyPixels, clean_upload, image_pixels
 from applications.core.constants import LIVE_STATES, ApplicationState, AttachmentKind
 from applications.core.crypto import keyed_hash, mask
-from applications.members.directory import validate_id_number
+from applications.core.identity import validate_id_number
 from applications.models import Application, Attachment
 
 audit = logging.getLogger("portal.audit")

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from stdnum import luhn
 
 from applications.core.constants import ApplicationState as S
-from applications.members.directory import gender_and_birth_date
+from applications.core.identity import gender_and_birth_date
 from applications.models import (
     Application,
     ApplicationEvent,

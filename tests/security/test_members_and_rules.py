@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from applications.core.crypto import keyed_hash
-from applications.members.directory import import_members
+from applications.members.imports import import_members
 from applications.models import (
     Campaign,
     CampaignChange,

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from applications.apply.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
 from applications.core.constants import ApplicationState as S
-from applications.members.directory import gender_and_birth_date
+from applications.core.identity import gender_and_birth_date
 from applications.models import Application, ReviewUnit, SkillLevel
 from applications.programme.demo import ensure_demo_campaign
 from applications.programme.staff import create_staff

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.members.directory import COLUMNS, MemberImportError, import_members
+from applications.members.imports import COLUMNS, MemberImportError, import_members
 
 
 class Command(BaseCommand):

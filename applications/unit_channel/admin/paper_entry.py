@@ -28,7 +28,7 @@ from applications.apply.submission import (
 )
 from applications.core.access import may_replace_applications
 from applications.core.constants import Channel
-from applications.members.directory import gender_and_birth_date
+from applications.core.identity import gender_and_birth_date
 from applications.models import Campaign
 from applications.programme import eligibility
 
