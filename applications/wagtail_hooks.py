@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
+from applications.core.access import MANAGE_MEMBERS, VIEW_MEMBER_CHANGES, user_can_roll_over
 from applications.core.crypto import mask
 from applications.core.search import KeyedIdSearchHandler
 from applications.documents import views as pdf_views  # noqa: F401
@@ -13,7 +14,6 @@ from applications.documents.admin import bundles as bundle_views  # noqa: F401
 from applications.documents.admin import exports as excel_views  # noqa: F401
 from applications.members.admin import (
     CREATE_PANELS,
-    MANAGE_MEMBERS,
     MemberCreateView,
     MemberDeleteView,
     MemberEditView,
@@ -71,7 +71,7 @@ def changes_text(changes, limit=8):
 class CampaignButtonHelper(ButtonHelper):
     def get_buttons_for_obj(self, obj, *args, **kwargs):
         buttons = super().get_buttons_for_obj(obj, *args, **kwargs)
-        if admin_views.user_can_roll_over(self.request.user):
+        if user_can_roll_over(self.request.user):
             buttons.append(
                 {
                     "url": reverse("applications_campaign_rollover", args=[obj.pk]),
@@ -192,7 +192,7 @@ class MemberAdmin(ModelAdmin):
 
 class MemberChangePermissionHelper(ReadOnlyPermissionHelper):
     def user_can_list(self, user):
-        return user.has_perm(MANAGE_MEMBERS) and user.has_perm("applications.view_memberchange")
+        return user.has_perm(MANAGE_MEMBERS) and user.has_perm(VIEW_MEMBER_CHANGES)
 
     def user_can_inspect_obj(self, user, obj):
         return False

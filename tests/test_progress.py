@@ -2,9 +2,10 @@
 
 import pytest
 
+from applications.core.access import progress_scope
 from applications.core.constants import ApplicationState
 from applications.models import Quota, ReviewUnit
-from applications.review.admin.dashboard import CHART_BAR_AREA, CHART_CAP, chart_bars, progress_scope
+from applications.review.admin.dashboard import CHART_BAR_AREA, CHART_CAP, chart_bars
 from applications.review.progress import UnitProgress, city_totals, unit_progress
 from tests.factories import ApplicationFactory, CampaignFactory
 

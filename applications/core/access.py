@@ -1,22 +1,38 @@
-"""Who may see an application's personal data: its own review unit's reviewers and the city union.
+"""Who may see or do what: every such question of the portal is answered here.
 
-One place for the rule, used by every view that shows an application, its attachments or
-its full ID and bank card numbers; anyone else gets a 404, as if it did not exist.
+The permission codenames are named once below (`programme/roles.py` gives them to the roles).
+An application's personal data is seen by its own review unit's reviewers and the city union:
+one rule (`visible_applications`), used by every view that shows an application, its
+attachments or its full ID and bank card numbers; anyone else gets a 404, as if it did not exist.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+VIEW_ALL_APPLICATIONS = "applications.view_all_applications"
+VIEW_UNIT_APPLICATIONS = "applications.view_unit_applications"
+PRE_REVIEW = "applications.pre_review_application"
+FINAL_REVIEW = "applications.final_review_application"
+ADD_CAMPAIGN = "applications.add_campaign"
+VIEW_CAMPAIGN_CHANGES = "applications.view_campaignchange"
+MANAGE_MEMBERS = "applications.manage_members"
+VIEW_MEMBER_CHANGES = "applications.view_memberchange"
+VIEW_BATCHES = "applications.view_paymentbatch"
+ADD_BATCH = "applications.add_paymentbatch"
+CHANGE_BATCH = "applications.change_paymentbatch"
+APPROVE_BATCH = "applications.approve_paymentbatch"
+VIEW_PAYMENT_ITEMS = "applications.view_paymentitem"
+
 
 def visible_applications(user, queryset):
     """The applications in `queryset` that `user` may see."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.is_superuser or user.has_perm("applications.view_all_applications"):
+    if user.is_superuser or user.has_perm(VIEW_ALL_APPLICATIONS):
         return queryset
     unit_id = getattr(getattr(user, "staff_profile", None), "unit_id", None)
-    if unit_id and user.has_perm("applications.view_unit_applications"):
+    if unit_id and user.has_perm(VIEW_UNIT_APPLICATIONS):
         return queryset.filter(Q(unit_id=unit_id))
     return queryset.none()
 
@@ -33,10 +49,10 @@ def review_scope(user):
     """The user's `Scope` under the rule of `visible_applications`, or None when they see none."""
     if not user.is_authenticated or not user.is_active:
         return None
-    if user.is_superuser or user.has_perm("applications.view_all_applications"):
+    if user.is_superuser or user.has_perm(VIEW_ALL_APPLICATIONS):
         return Scope(city_wide=True)
     profile = getattr(user, "staff_profile", None)
-    if profile is not None and profile.unit_id and user.has_perm("applications.view_unit_applications"):
+    if profile is not None and profile.unit_id and user.has_perm(VIEW_UNIT_APPLICATIONS):
         return Scope(city_wide=False, unit=profile.unit)
     return None
 
@@ -53,6 +69,50 @@ def may_replace_applications(user):
     Review units never may: the unit channel refuses any ID number that already has a live application."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.has_perm("applications.view_all_applications") and user.has_perm(
-        "applications.final_review_application"
-    )
+    return user.has_perm(VIEW_ALL_APPLICATIONS) and user.has_perm(FINAL_REVIEW)
+
+
+def sees_all_applications(user):
+    """Whether `user` works with every unit's applications (the city union), not one unit's."""
+    return user.is_superuser or user.has_perm(VIEW_ALL_APPLICATIONS)
+
+
+def can_review_list(user):
+    """Whether `user` may list applications (their own unit's or all) in the admin."""
+    return user.has_perm(VIEW_UNIT_APPLICATIONS) or user.has_perm(VIEW_ALL_APPLICATIONS)
+
+
+def reviewer_unit(user):
+    """The review unit a user enters and pre-reviews applications for, or None."""
+    if not user.has_perm(PRE_REVIEW):
+        return None
+    return getattr(getattr(user, "staff_profile", None), "unit", None)
+
+
+def own_unit_reviewer(user, application) -> bool:
+    """Whether `user` reviews for the application's own unit (the only ones who attach scans)."""
+    unit = reviewer_unit(user)
+    return unit is not None and user.is_active and application.unit_id == unit.pk
+
+
+def progress_scope(user):
+    """The user's `Scope` of the quota progress figures, or None when they may not see them."""
+    from applications.core.constants import Role
+    from applications.programme.roles import GROUP_NAMES
+
+    scope = review_scope(user)
+    if scope is not None and scope.city_wide:
+        return scope
+    # The economic work department sees the city's figures, though no application.
+    if user.is_active and user.groups.filter(name=GROUP_NAMES[Role.ECONOMIC_DEPT]).exists():
+        return Scope(city_wide=True)
+    return scope
+
+
+def user_can_roll_over(user):
+    """Who makes next year's campaign: whoever may add campaigns (the economic work department).
+
+    The rules that decide money are theirs; the notice and annexes the rollover copies are unpublished
+    drafts, made on their behalf, that editors then correct and publish (editors add no campaign).
+    """
+    return user.has_perm(ADD_CAMPAIGN)

@@ -18,6 +18,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView
 
 from applications.core import audit
+from applications.core.access import MANAGE_MEMBERS
 from applications.core.client_address import client_address
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number, validate_mobile
@@ -25,7 +26,6 @@ from applications.members import changes as member_changes
 from applications.models import Member
 from applications.programme.admin.rollover import RefusedWith403
 
-MANAGE_MEMBERS = "applications.manage_members"
 ADMIN_SOURCE = "管理后台"
 
 

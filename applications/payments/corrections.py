@@ -19,7 +19,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from applications.core.access import can_view
+from applications.core.access import APPROVE_BATCH, CHANGE_BATCH, can_view
 from applications.core.constants import ApplicationState as S
 from applications.core.crypto import mask
 from applications.models import Application, ApplicationEvent, BankCardCorrection
@@ -29,9 +29,7 @@ from applications.review.workflow import WorkflowError, take
 logger = logging.getLogger("portal.payments")
 
 State = BankCardCorrection.State
-REQUEST_PERMISSION = "applications.change_paymentbatch"
 # Confirming takes the `correct_bank_card` step, which needs change_paymentbatch too.
-CHECK_PERMISSIONS = ("applications.approve_paymentbatch", "applications.change_paymentbatch")
 
 ALREADY_PENDING = "这份申报已有一项待复核的银行卡更正，请等复核人确认或退回后再提交。"
 OWN_CORRECTION = "这项银行卡更正是您提交的，不能由您本人复核；请职工服务中心的另一位同事复核。"
@@ -70,7 +68,7 @@ def request_correction(application, user, bank_card, bank_branch, *, confirmed=F
     Returns the pending BankCardCorrection, or raises PaymentError (with field errors for the
     form). The application's card, branch and state do not change.
     """
-    if not user.has_perm(REQUEST_PERMISSION):
+    if not user.has_perm(CHANGE_BATCH):
         raise PaymentError("您无权办理发放。")
     card, branch = clean_bank_card(bank_card, bank_branch, confirmed=confirmed)
     note = (note or "").strip()[:200]
@@ -101,7 +99,7 @@ def request_correction(application, user, bank_card, bank_branch, *, confirmed=F
 
 
 def _check_checker(user):
-    if not all(user.has_perm(permission) for permission in CHECK_PERMISSIONS):
+    if not (user.has_perm(APPROVE_BATCH) and user.has_perm(CHANGE_BATCH)):
         raise PaymentError("您无权复核银行卡更正。")
 
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
+from applications.core.access import ADD_BATCH, APPROVE_BATCH, CHANGE_BATCH
 from applications.core.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
 from applications.core.constants import ApplicationState as S
 from applications.models import Application, ApplicationEvent, Campaign, PaymentBatch, PaymentBatchEvent, PaymentItem
@@ -195,7 +196,7 @@ def create_batch(
     `expected`, a (count, total) pair the person checked on screen, must still hold, or nothing is
     created. Batches of one campaign are created one at a time (the campaign row is locked).
     """
-    _require(user, "applications.add_paymentbatch")
+    _require(user, ADD_BATCH)
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -268,7 +269,7 @@ def cancel_batch(batch, user, reason, *, now=None):
     Its items are removed, so their applications are free for another batch; the batch keeps its
     number (never reused), who cancelled it and why, and how many and how much it held.
     """
-    _require(user, "applications.change_paymentbatch")
+    _require(user, CHANGE_BATCH)
     reason = (reason or "").strip()
     if not reason:
         raise PaymentError("作废须填写原因。", {"reason": "请填写作废原因。"})
@@ -302,7 +303,7 @@ def approve_batch(batch, user, *, expected=None, now=None):
     message, and a database constraint behind it). `expected`, the (count, total) the approver
     checked on screen, must still hold.
     """
-    _require(user, "applications.approve_paymentbatch")
+    _require(user, APPROVE_BATCH)
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -342,7 +343,7 @@ def transfer_file(batch, user, *, now=None):
     bank has already paid or returned is never sent again. The first export time is kept on the
     batch; every export is a step in its history.
     """
-    _require(user, "applications.change_paymentbatch")
+    _require(user, CHANGE_BATCH)
     now = now or timezone.now()
     with transaction.atomic():
         batch = _locked(batch)
@@ -462,7 +463,7 @@ def mark_paid(batch, user, *, now=None):
     Each paid applicant gets a text message (amount and reference, no card number).
     Returns the number of items paid.
     """
-    _require(user, "applications.change_paymentbatch")
+    _require(user, CHANGE_BATCH)
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -532,7 +533,7 @@ def import_bank_result(batch, file, user, *, now=None):
     (the applicant sees it and is told by SMS how to correct the card). Items not in the file
     stay pending; the batch is settled when none is left. Returns a BankResult.
     """
-    _require(user, "applications.change_paymentbatch")
+    _require(user, CHANGE_BATCH)
     now = now or timezone.now()
     try:
         rows, errors = parse_bank_result(getattr(file, "name", "") or "", file.read())

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.core.access import can_view, visible_applications
+from applications.core.access import CHANGE_BATCH, FINAL_REVIEW, PRE_REVIEW, can_view, visible_applications
 from applications.core.constants import ApplicationState as S
 from applications.models import Application, ApplicationEvent
 
@@ -37,16 +37,16 @@ class Transition:
 
 
 TRANSITIONS = {
-    "unit_approve": Transition(S.SUBMITTED, S.UNIT_APPROVED, "applications.pre_review_application", _("预审通过")),
-    "unit_reject": Transition(S.SUBMITTED, S.REJECTED, "applications.pre_review_application", _("驳回"), True),
-    "city_approve": Transition(S.UNIT_APPROVED, S.APPROVED, "applications.final_review_application", _("审核通过")),
-    "city_reject": Transition(S.UNIT_APPROVED, S.REJECTED, "applications.final_review_application", _("驳回"), True),
-    "pay": Transition(S.APPROVED, S.PAID, "applications.change_paymentbatch", _("标记已发放"), only_via="payments"),
+    "unit_approve": Transition(S.SUBMITTED, S.UNIT_APPROVED, PRE_REVIEW, _("预审通过")),
+    "unit_reject": Transition(S.SUBMITTED, S.REJECTED, PRE_REVIEW, _("驳回"), True),
+    "city_approve": Transition(S.UNIT_APPROVED, S.APPROVED, FINAL_REVIEW, _("审核通过")),
+    "city_reject": Transition(S.UNIT_APPROVED, S.REJECTED, FINAL_REVIEW, _("驳回"), True),
+    "pay": Transition(S.APPROVED, S.PAID, CHANGE_BATCH, _("标记已发放"), only_via="payments"),
     "payment_fail": Transition(
-        S.APPROVED, S.PAYMENT_FAILED, "applications.change_paymentbatch", _("标记发放失败"), True, only_via="payments"
+        S.APPROVED, S.PAYMENT_FAILED, CHANGE_BATCH, _("标记发放失败"), True, only_via="payments"
     ),
     "correct_bank_card": Transition(
-        S.PAYMENT_FAILED, S.APPROVED, "applications.change_paymentbatch", _("更正银行卡信息"), only_via="payments"
+        S.PAYMENT_FAILED, S.APPROVED, CHANGE_BATCH, _("更正银行卡信息"), only_via="payments"
     ),
 }
 

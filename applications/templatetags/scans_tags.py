@@ -2,6 +2,7 @@
 
 from django import template
 
+from applications.core.access import own_unit_reviewer
 from applications.core.constants import AttachmentKind
 from applications.unit_channel import scans
 
@@ -11,7 +12,7 @@ register = template.Library()
 @register.simple_tag
 def may_attach_scans(user, application):
     """Whether `user` may attach scans to `application` now: its own unit reviewer, before the city's review."""
-    return scans.own_unit_reviewer(user, application) and scans.accepts_scans(application)
+    return own_unit_reviewer(user, application) and scans.accepts_scans(application)
 
 
 @register.simple_tag

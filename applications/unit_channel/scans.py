@@ -92,14 +92,6 @@ class ScanResult:
 # Who and when.
 
 
-def own_unit_reviewer(user, application) -> bool:
-    """Whether `user` reviews for the application's own unit (the only ones who attach scans)."""
-    from applications.unit_channel.admin.paper_entry import reviewer_unit
-
-    unit = reviewer_unit(user)
-    return unit is not None and user.is_active and application.unit_id == unit.pk
-
-
 def accepts_scans(application) -> bool:
     """Scans may change until the city union reviews the application."""
     return application.state in ATTACHABLE_STATES

@@ -21,12 +21,12 @@ from django.views.decorators.http import require_safe
 from wagtail import hooks
 
 from applications.core import audit
-from applications.core.access import visible_applications
+from applications.core.access import can_review_list, sees_all_applications, visible_applications
 from applications.core.constants import LIVE_STATES, ApplicationState, Channel
 from applications.documents import annex_tables
 from applications.documents.spreadsheets import XLSX_CONTENT_TYPE
 from applications.models import Application, Campaign, ReviewUnit
-from applications.review.admin.applications import ReviewerMenuItem, can_review_list
+from applications.review.admin.applications import ReviewerMenuItem
 from applications.review.progress import city_totals, unit_progress
 
 BLANK_MAX_AGE = 3600
@@ -104,7 +104,7 @@ class SummaryExportForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.city_wide = user.is_superuser or user.has_perm("applications.view_all_applications")
+        self.city_wide = sees_all_applications(user)
         campaigns = Campaign.objects.order_by("-year")
         self.fields["year"].choices = [(c.year, c.display_name) for c in campaigns]
         current = Campaign.objects.current()
@@ -137,7 +137,7 @@ def _export_form(request, data):
     user = request.user
     if not can_review_list(user):
         raise Http404
-    city_wide = user.is_superuser or user.has_perm("applications.view_all_applications")
+    city_wide = sees_all_applications(user)
     if not city_wide and getattr(getattr(user, "staff_profile", None), "unit", None) is None:
         raise Http404
     return SummaryExportForm(user, data)

@@ -23,18 +23,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from applications.core import audit
+from applications.core.access import ADD_BATCH, APPROVE_BATCH, CHANGE_BATCH, VIEW_BATCHES, VIEW_PAYMENT_ITEMS
 from applications.core.constants import ApplicationState
 from applications.models import Application, BankCardCorrection, Campaign, PaymentBatch, PaymentItem
 from applications.payments import service as payments
 from applications.payments.forms import ApproveBatchForm, BankResultForm, BatchForm
 
-VIEW, ADD, CHANGE, APPROVE, VIEW_ITEMS = (
-    "applications.view_paymentbatch",
-    "applications.add_paymentbatch",
-    "applications.change_paymentbatch",
-    "applications.approve_paymentbatch",
-    "applications.view_paymentitem",
-)
 ITEMS_PER_PAGE = 100
 
 
@@ -86,7 +80,7 @@ def _chosen_campaign(request):
     return get_object_or_404(Campaign, year=int(year))
 
 
-@screen(VIEW)
+@screen(VIEW_BATCHES)
 def batch_list(request):
     """The campaign's batches with their figures, and the campaign's reconciliation."""
     campaign = _chosen_campaign(request)
@@ -106,12 +100,12 @@ def batch_list(request):
             ).count()
             if campaign
             else 0,
-            "can_add": request.user.has_perm(ADD),
+            "can_add": request.user.has_perm(ADD_BATCH),
         },
     )
 
 
-@screen(ADD, ("GET", "POST"))
+@screen(ADD_BATCH, ("GET", "POST"))
 def batch_create(request):
     """Choose, check the count and total, then create: the figures shown are the ones created."""
     current = Campaign.objects.current()
@@ -168,7 +162,7 @@ def _is_creator(user, batch):
     return batch.created_by_id is not None and batch.created_by_id == user.pk
 
 
-@screen(VIEW)
+@screen(VIEW_BATCHES)
 def batch_detail(request, pk):
     """One batch: its figures, approval, reconciliation, items (masked cards), history and the actions."""
     batch = _batch(pk)
@@ -176,20 +170,20 @@ def batch_detail(request, pk):
     context = {
         "batch": batch,
         "figures": payments.reconciliation(batch),
-        "can_change": request.user.has_perm(CHANGE) and is_open,
-        "can_approve": request.user.has_perm(APPROVE) and is_open and batch.approved_by_id is None,
+        "can_change": request.user.has_perm(CHANGE_BATCH) and is_open,
+        "can_approve": request.user.has_perm(APPROVE_BATCH) and is_open and batch.approved_by_id is None,
         "is_creator": _is_creator(request.user, batch),
         "events": batch.events.all(),
         "results": PaymentItem.Result.choices,
     }
-    if request.user.has_perm(VIEW_ITEMS):
+    if request.user.has_perm(VIEW_PAYMENT_ITEMS):
         result = request.GET.get("result", "")
         page, offset = _items_page(request, batch, result)
         context.update(items=page, result=result, offset=offset)
     return _page(request, _("发放批次%(number)s") % {"number": batch.number}, "payment_batch.html", context, True)
 
 
-@screen(APPROVE, ("GET", "POST"))
+@screen(APPROVE_BATCH, ("GET", "POST"))
 def batch_approve(request, pk):
     """The second person checks the count, the total and the items (masked), then approves the batch."""
     batch = _batch(pk)
@@ -222,7 +216,7 @@ def batch_approve(request, pk):
     return _page(request, _("复核发放批次"), "payment_approve.html", context, True)
 
 
-@screen(CHANGE, ("POST",))
+@screen(CHANGE_BATCH, ("POST",))
 def batch_transfer_file(request, pk):
     """The transfer file of an approved batch as a download; each export is recorded (it holds full card numbers)."""
     batch = _batch(pk)
@@ -244,7 +238,7 @@ def batch_transfer_file(request, pk):
     return response
 
 
-@screen(CHANGE, ("GET", "POST"))
+@screen(CHANGE_BATCH, ("GET", "POST"))
 def batch_mark_paid(request, pk):
     """Confirm, then settle every pending item of the batch as paid."""
     batch = _batch(pk)
@@ -264,7 +258,7 @@ def batch_mark_paid(request, pk):
     return _page(request, _("整批标记已发放"), "payment_mark_paid.html", {"batch": batch, "pending": pending}, True)
 
 
-@screen(CHANGE, ("GET", "POST"))
+@screen(CHANGE_BATCH, ("GET", "POST"))
 def batch_bank_result(request, pk):
     """Upload the bank's result file; every row is checked and all or none are applied."""
     batch = _batch(pk)
@@ -287,7 +281,7 @@ def batch_bank_result(request, pk):
     )
 
 
-@screen(CHANGE, ("GET", "POST"))
+@screen(CHANGE_BATCH, ("GET", "POST"))
 def batch_cancel(request, pk):
     """Confirm with a reason, then void a batch whose transfer file was never exported."""
     batch = _batch(pk)
@@ -322,7 +316,7 @@ def register_payment_urls():
 
 class PaymentMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(VIEW)
+        return request.user.has_perm(VIEW_BATCHES)
 
 
 @hooks.register("register_admin_menu_item")

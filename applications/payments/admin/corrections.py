@@ -15,11 +15,11 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from applications.core import audit
-from applications.core.access import visible_applications
+from applications.core.access import APPROVE_BATCH, CHANGE_BATCH, visible_applications
 from applications.core.constants import ApplicationState
 from applications.models import Application, BankCardCorrection, PaymentItem
 from applications.payments import corrections as card_corrections
-from applications.payments.admin.batches import APPROVE, CHANGE, _page, screen
+from applications.payments.admin.batches import _page, screen
 from applications.payments.forms import BankCardForm, RejectCorrectionForm
 from applications.payments.service import PaymentError
 
@@ -30,7 +30,7 @@ def _last_failure(application):
     return application.payment_items.filter(result=PaymentItem.Result.FAILED).select_related("batch").last()
 
 
-@screen(CHANGE, ("GET", "POST"))
+@screen(CHANGE_BATCH, ("GET", "POST"))
 def correct_bank_card(request, pk):
     """Enter the corrected bank card of a failed payment; it takes effect once another person confirms it."""
     queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit"))
@@ -78,7 +78,7 @@ def _corrections(user):
     )
 
 
-@screen(APPROVE)
+@screen(APPROVE_BATCH)
 def correction_list(request):
     """The corrections awaiting a second person, then the latest decided ones."""
     corrections = _corrections(request.user)
@@ -89,7 +89,7 @@ def correction_list(request):
     return _page(request, _("银行卡更正复核"), "payment_corrections.html", context, True)
 
 
-@screen(APPROVE, ("GET", "POST"))
+@screen(APPROVE_BATCH, ("GET", "POST"))
 def correction_detail(request, pk):
     """One correction: the old and new card (masked; the full new number on request, recorded), confirm or reject."""
     correction = get_object_or_404(_corrections(request.user), pk=pk)
@@ -139,7 +139,7 @@ def register_card_correction_urls():
 
 class CorrectionMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(APPROVE)
+        return request.user.has_perm(APPROVE_BATCH)
 
 
 @hooks.register("register_admin_menu_item")

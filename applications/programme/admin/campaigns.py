@@ -10,11 +10,10 @@ from django.db import transaction
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView, InspectView
 
+from applications.core.access import VIEW_CAMPAIGN_CHANGES
 from applications.models import Campaign
 from applications.programme import campaign_history
 from applications.programme.admin.rollover import RefusedWith403
-
-VIEW_CHANGES = "applications.view_campaignchange"
 
 
 class RecordsCampaignChanges:
@@ -44,7 +43,7 @@ class ShowsCampaignChanges:
     """Adds the campaign's recent changes to the context for those who may read them."""
 
     def get_context_data(self, **kwargs):
-        if self.request.user.has_perm(VIEW_CHANGES) and getattr(self.instance, "pk", None):
+        if self.request.user.has_perm(VIEW_CAMPAIGN_CHANGES) and getattr(self.instance, "pk", None):
             kwargs.setdefault("show_campaign_changes", True)
             kwargs.setdefault("campaign_changes", campaign_history.recent(self.instance))
         return super().get_context_data(**kwargs)

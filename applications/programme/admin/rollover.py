@@ -6,17 +6,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from wagtail_modeladmin.views import IndexView
 
+from applications.core.access import user_can_roll_over
 from applications.models import Campaign
 from applications.programme.rollover import RolloverError, prepare_next_campaign
-
-
-def user_can_roll_over(user):
-    """Who makes next year's campaign: whoever may add campaigns (the economic work department).
-
-    The rules that decide money are theirs; the notice and annexes the rollover copies are unpublished
-    drafts, made on their behalf, that editors then correct and publish (editors add no campaign).
-    """
-    return user.has_perm("applications.add_campaign")
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,18 +15,19 @@ from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from applications.core import admin as audit_admin  # noqa: F401  (audit_admin registers the log's viewset)
 from applications.core import audit
-from applications.core.access import may_replace_applications, visible_applications
+from applications.core.access import (
+    PRE_REVIEW,
+    VIEW_ALL_APPLICATIONS,
+    can_review_list,
+    may_replace_applications,
+    reviewer_unit,
+    visible_applications,
+)
 from applications.core.search import KeyedIdSearchHandler
 from applications.models import Application
 from applications.review import checks as review_checks
 from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
-from applications.unit_channel.admin.paper_entry import enter_paper_application, replace_application, reviewer_unit
-
-VIEW_PERMISSIONS = ("applications.view_unit_applications", "applications.view_all_applications")
-
-
-def can_review_list(user):
-    return any(user.has_perm(permission) for permission in VIEW_PERMISSIONS)
+from applications.unit_channel.admin.paper_entry import enter_paper_application, replace_application
 
 
 class ApplicationPermissionHelper(PermissionHelper):
@@ -107,7 +108,7 @@ class ApplicationAdmin(ModelAdmin):
         return visible_applications(request.user, super().get_queryset(request))
 
     def get_list_filter(self, request):
-        if request.user.has_perm("applications.view_all_applications"):
+        if request.user.has_perm(VIEW_ALL_APPLICATIONS):
             return (*self.list_filter, "unit", GrassrootsUnionFilter)
         return self.list_filter
 
@@ -170,7 +171,7 @@ def bulk_review(request):
     """Approve or reject many pending applications with one opinion; each one checked on its own."""
     if not can_review_list(request.user):
         raise Http404
-    own_step = "unit_approve" if request.user.has_perm("applications.pre_review_application") else "city_approve"
+    own_step = "unit_approve" if request.user.has_perm(PRE_REVIEW) else "city_approve"
     source = TRANSITIONS[own_step].source
     pending = visible_applications(
         request.user, Application.objects.filter(state=source).select_related("unit", "new_level")

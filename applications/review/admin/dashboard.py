@@ -11,10 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
-from applications.core.access import Scope, review_scope
-from applications.core.constants import Role
+from applications.core.access import progress_scope
 from applications.models import Campaign
-from applications.programme.roles import GROUP_NAMES
 from applications.review.progress import city_totals, unit_progress
 
 CHART_CAP = 150  # per cent: longer bars are cut here, their real value printed beside them
@@ -29,17 +27,6 @@ PANEL_TOP_UNITS = 5
 def scope_rows(scope, campaign):
     """The progress rows a scope covers: every unit, or its own."""
     return unit_progress(campaign) if scope.city_wide else unit_progress(campaign, units=[scope.unit])
-
-
-def progress_scope(user):
-    """The user's `Scope`, or None when they may not see the progress figures."""
-    scope = review_scope(user)
-    if scope is not None and scope.city_wide:
-        return scope
-    # The economic work department sees the city's figures, though no application.
-    if user.is_active and user.groups.filter(name=GROUP_NAMES[Role.ECONOMIC_DEPT]).exists():
-        return Scope(city_wide=True)
-    return scope
 
 
 def chart_bars(rows, cap=CHART_CAP):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from applications.core.access import progress_scope
 from applications.review.admin import dashboard as dashboard_views
 
 
@@ -18,7 +19,7 @@ def register_progress_url():
 
 class ProgressMenuItem(MenuItem):
     def is_shown(self, request):
-        return dashboard_views.progress_scope(request.user) is not None
+        return progress_scope(request.user) is not None
 
 
 @hooks.register("register_admin_menu_item")
@@ -30,6 +31,6 @@ def register_progress_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_progress_panel(request, panels):
-    scope = dashboard_views.progress_scope(request.user)
+    scope = progress_scope(request.user)
     if scope is not None:
         panels.append(dashboard_views.ProgressPanel(scope))

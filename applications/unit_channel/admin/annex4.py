@@ -23,11 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from applications.core.access import visible_applications
+from applications.core.access import reviewer_unit, visible_applications
 from applications.core.crypto import mask
 from applications.core.storage import private_storage
 from applications.models import Application, Campaign
-from applications.unit_channel.admin.paper_entry import reviewer_unit
 from applications.unit_channel.admin.scans import application_scans, scans_zip
 from applications.unit_channel.annex4 import (
     SummaryTableError,

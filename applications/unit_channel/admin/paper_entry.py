@@ -26,7 +26,7 @@ from applications.apply.submission import (
     replacement_refused,
     submit,
 )
-from applications.core.access import may_replace_applications
+from applications.core.access import may_replace_applications, reviewer_unit
 from applications.core.constants import Channel
 from applications.core.identity import gender_and_birth_date
 from applications.models import Campaign
@@ -37,13 +37,6 @@ REPLACEMENT_PREFIX = "replace"
 # The copies' field names apart from the form's: a browser sends an empty file input as a part named
 # `bank_card` with an empty filename, which Django reads as a text value that would hide the card number.
 COPIES_PREFIX = "copies"
-
-
-def reviewer_unit(user):
-    """The review unit a user enters applications for, or None."""
-    if not user.has_perm("applications.pre_review_application"):
-        return None
-    return getattr(getattr(user, "staff_profile", None), "unit", None)
 
 
 def _open_campaign():

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from applications.apply.copies import CleanUpload
 from applications.apply.copy_forms import AttachmentsForm
-from applications.core.access import visible_applications
+from applications.core.access import reviewer_unit, visible_applications
 from applications.core.constants import AttachmentKind
 from applications.models import Application, Campaign
 from applications.unit_channel import scans
-from applications.unit_channel.admin.paper_entry import reviewer_unit
 
 
 class ScansZipForm(forms.Form):
