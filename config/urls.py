@@ -27,8 +27,6 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("applications.urls")),
-    path("", include("applications.documents.views")),
-    path("", include("applications.documents.admin.exports")),
     re_path(r"^((?:[\w\-]+/)*)$", cache_public_page(wagtail_views.serve), name="wagtail_serve_cached"),
     path("", include(wagtail_urls)),
 ]

@@ -1,22 +1,22 @@
-"""Annex 3 as PDF: the blank form for everyone, a filled form for the application's own reviewers.
+"""Public downloads: the blank Annex 3 as PDF, the blank Annex 4 and Annex 1 with live counts as Excel.
 
-`urlpatterns` holds the public download (included at the site root by config/urls.py); the
-filled form is an admin URL, registered below through Wagtail's hook.
+Their URLs are in `applications/urls.py`. The filled forms and exports for reviewers are admin
+screens (`applications.documents.admin`).
 """
 
+import io
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import condition, require_safe
-from wagtail import hooks
 
-from applications.core import audit
-from applications.core.access import visible_applications
-from applications.documents import pdf
-from applications.models import Application, Campaign
+from applications.documents import annex_tables, pdf
+from applications.documents.spreadsheets import XLSX_CONTENT_TYPE
+from applications.models import Campaign
+from applications.review.progress import city_totals, unit_progress
 
 BLANK_MAX_AGE = 3600
 
@@ -53,34 +53,40 @@ def blank_application_form(request, year):
     return response
 
 
-urlpatterns = [
-    path("downloads/<int:year>/application-form.pdf", blank_application_form, name="application_form_pdf"),
-]
-
-
-@require_safe
-def filled_application_form(request, pk):
-    """One application's Annex 3 with full ID and bank card numbers, for printing, stamping and archiving.
-
-    Only for those who may see the application (404 for anyone else); every download is recorded.
-    """
-    queryset = visible_applications(
-        request.user, Application.objects.select_related("campaign", "unit", "new_level", "previous_level")
-    )
-    application = get_object_or_404(queryset, pk=pk)
-    content = pdf.filled_form_pdf(application)
-    audit.record(request, audit.What.FORM_PDF, application)
-    response = pdf_response(
-        content,
-        f"申请表-{application.reference}-{application.name}.pdf",
-        f"application-form-{application.reference}.pdf",
-        inline=True,
-    )
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True)
+def xlsx_response(response, filename, ascii_filename):
+    response["Content-Disposition"] = content_disposition(filename, ascii_filename)
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@hooks.register("register_admin_urls")
-def register_form_pdf_url():
-    return [path("applications/review/<int:pk>/form.pdf", filled_application_form, name="applications_form_pdf")]
+def xlsx_bytes_response(content, filename, ascii_filename):
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Length"] = str(len(content))
+    return xlsx_response(response, filename, ascii_filename)
+
+
+@require_safe
+def summary_table(request, year):
+    """Annex 4, blank: the form a review unit fills in for the unit channel."""
+    campaign = get_object_or_404(Campaign, year=year)
+    out = io.BytesIO()
+    annex_tables.write_summary_table(out, campaign, blank=True)
+    response = xlsx_bytes_response(
+        out.getvalue(), f"{annex_tables.summary_title(campaign)}.xlsx", f"summary-table-{year}.xlsx"
+    )
+    patch_cache_control(response, public=True, max_age=BLANK_MAX_AGE)
+    return response
+
+
+@require_safe
+def quota_table(request, year):
+    """Annex 1 with each unit's guidance number and live counts (no personal data), never cached."""
+    campaign = get_object_or_404(Campaign, year=year)
+    rows = unit_progress(campaign)
+    out = io.BytesIO()
+    annex_tables.write_quota_table(out, campaign, rows, city_totals(rows, "合计"), timezone.localtime())
+    response = xlsx_bytes_response(
+        out.getvalue(), f"{annex_tables.quota_title(campaign)}.xlsx", f"quota-table-{year}.xlsx"
+    )
+    add_never_cache_headers(response)
+    return response

@@ -15,16 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView
 
 from applications.core import audit
-from applications.core.access import MANAGE_MEMBERS
+from applications.core.access import MANAGE_MEMBERS, VIEW_MEMBER_CHANGES
+from applications.core.admin import SmsMessageAdmin
+from applications.core.admin_pages import IndexRefusedWith403, ReadOnlyPermissionHelper, RefusedWith403, changes_text
 from applications.core.client_address import client_address
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number, validate_mobile
+from applications.core.search import KeyedIdSearchHandler
 from applications.members import changes as member_changes
-from applications.models import Member
-from applications.programme.admin.rollover import RefusedWith403
+from applications.models import Member, MemberChange
 
 ADMIN_SOURCE = "管理后台"
 
@@ -135,3 +138,75 @@ class MemberDeleteView(RefusedWith403, DeleteView):
         # DeleteView.post calls this inside its transaction.
         member_changes.record_deleted(self.instance, admin_actor(self.request))
         self.instance.delete()
+
+
+class MemberAdmin(ModelAdmin):
+    """The city service center's alone (`manage_members`); ID numbers and mobiles masked, writes recorded."""
+
+    model = Member
+    menu_label = _("工会会员")
+    menu_icon = "user"
+    permission_helper_class = MemberPermissionHelper
+    index_view_class = IndexRefusedWith403
+    create_view_class = MemberCreateView
+    edit_view_class = MemberEditView
+    delete_view_class = MemberDeleteView
+    list_display = ("name", "masked_id_number", "masked_mobile_number", "unit", "employer", "is_verified")
+    list_filter = ("unit", "is_verified")
+    list_select_related = ("unit",)
+    search_fields = ("name",)
+    search_handler_class = KeyedIdSearchHandler
+    inspect_view_enabled = False  # it would show every field, the full ID number among them
+    edit_handler = CREATE_PANELS  # the edit view uses EDIT_PANELS, without the ID number
+
+    def masked_id_number(self, obj):
+        return obj.masked_id
+
+    masked_id_number.short_description = _("身份证号码")
+
+    def masked_mobile_number(self, obj):
+        return obj.masked_mobile
+
+    masked_mobile_number.short_description = _("手机号码")
+
+
+class MemberChangePermissionHelper(ReadOnlyPermissionHelper):
+    def user_can_list(self, user):
+        return user.has_perm(MANAGE_MEMBERS) and user.has_perm(VIEW_MEMBER_CHANGES)
+
+    def user_can_inspect_obj(self, user, obj):
+        return False
+
+
+class MemberChangeAdmin(ModelAdmin):
+    """Every create, change and delete of a member, values masked (read-only)."""
+
+    model = MemberChange
+    menu_label = _("会员名册变更记录")
+    menu_icon = "history"
+    permission_helper_class = MemberChangePermissionHelper
+    index_view_class = IndexRefusedWith403
+    list_display = ("changed_at", "member_label", "action", "changes_summary", "actor_label", "source", "ip_address")
+    list_filter = ("action", "source")
+    search_fields = ("member_label", "actor_label")
+
+    def changes_summary(self, obj):
+        return changes_text(obj.changes)
+
+    changes_summary.short_description = _("变更内容（已打码）")
+
+
+class MembersGroup(ModelAdminGroup):
+    menu_label = _("会员与短信")
+    menu_icon = "user"
+    menu_order = 210
+    items = (MemberAdmin, MemberChangeAdmin, SmsMessageAdmin)
+
+
+def urls():
+    return []
+
+
+menu_items = ()
+modeladmins = (MembersGroup,)
+viewsets = ()

@@ -287,7 +287,7 @@ def test_demo_members_are_recorded_once(site_2022):
 
 def campaign_form_data(campaign, user):
     """What the campaign edit screen posts when nothing is changed: fields and both inline formsets."""
-    from applications.wagtail_hooks import CampaignAdmin
+    from applications.programme.admin.campaigns import CampaignAdmin
 
     form_class = CampaignAdmin().get_edit_handler().bind_to_model(Campaign).get_form_class()
     return _form_data(form_class(instance=campaign, for_user=user))

@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from applications.core import audit
@@ -164,8 +163,7 @@ def bundle_download(request, pk):
     return response
 
 
-@hooks.register("register_admin_urls")
-def register_bundle_urls():
+def bundle_urls():
     return [
         path("bundles/", bundle_list, name="applications_bundles"),
         path("bundles/new/", bundle_request, name="applications_bundle_request"),
@@ -179,6 +177,5 @@ class BundleMenuItem(MenuItem):
         return bundles.bundle_scope(request.user) is not None
 
 
-@hooks.register("register_admin_menu_item")
-def register_bundle_menu_item():
+def bundle_menu_item():
     return BundleMenuItem(_("打印申请表"), reverse("applications_bundles"), icon_name="doc-full-inverse", order=153)

@@ -1,35 +1,29 @@
-"""Excel downloads: the blank Annex 4 and Annex 1 with live counts for everyone, a filled Annex 4 for reviewers.
+"""The reviewers' export of Annex 4 filled with applications (导出汇总表): the form and the file.
 
-`urlpatterns` holds the public downloads (included at the site root by config/urls.py); the
-reviewers' export is an admin page and file, registered below through Wagtail's hooks (this module
-is imported by wagtail_hooks.py, so Wagtail sees them).
+The blank tables everyone downloads are public views (`applications.documents.views`).
 """
 
-import io
 import tempfile
-from urllib.parse import quote
 
 from django import forms
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
-from wagtail import hooks
 
 from applications.core import audit
 from applications.core.access import can_review_list, sees_all_applications, visible_applications
+from applications.core.admin_pages import admin_page
 from applications.core.constants import LIVE_STATES, ApplicationState, Channel
 from applications.documents import annex_tables
 from applications.documents.spreadsheets import XLSX_CONTENT_TYPE
+from applications.documents.views import xlsx_response
 from applications.models import Application, Campaign, ReviewUnit
 from applications.review.admin.applications import ReviewerMenuItem
-from applications.review.progress import city_totals, unit_progress
 
-BLANK_MAX_AGE = 3600
 EXPORT_FIELDS = (
     "name",
     "gender",
@@ -45,53 +39,6 @@ EXPORT_FIELDS = (
 )
 EXPORT_CHUNK = 2000
 ALL_STATES = "all"
-
-
-def content_disposition(filename, ascii_filename):
-    """An attachment named in ASCII for old clients and in UTF-8 for the rest (RFC 6266, RFC 5987 filename*)."""
-    return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def _xlsx_response(response, filename, ascii_filename):
-    response["Content-Disposition"] = content_disposition(filename, ascii_filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _xlsx_bytes_response(content, filename, ascii_filename):
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Length"] = str(len(content))
-    return _xlsx_response(response, filename, ascii_filename)
-
-
-@require_safe
-def summary_table(request, year):
-    """Annex 4, blank: the form a review unit fills in for the unit channel."""
-    campaign = get_object_or_404(Campaign, year=year)
-    out = io.BytesIO()
-    annex_tables.write_summary_table(out, campaign, blank=True)
-    response = _xlsx_bytes_response(
-        out.getvalue(), f"{annex_tables.summary_title(campaign)}.xlsx", f"summary-table-{year}.xlsx"
-    )
-    patch_cache_control(response, public=True, max_age=BLANK_MAX_AGE)
-    return response
-
-
-@require_safe
-def quota_table(request, year):
-    """Annex 1 with each unit's guidance number and live counts (no personal data), never cached."""
-    campaign = get_object_or_404(Campaign, year=year)
-    rows = unit_progress(campaign)
-    out = io.BytesIO()
-    annex_tables.write_quota_table(out, campaign, rows, city_totals(rows, "合计"), timezone.localtime())
-    response = _xlsx_bytes_response(
-        out.getvalue(), f"{annex_tables.quota_title(campaign)}.xlsx", f"quota-table-{year}.xlsx"
-    )
-    add_never_cache_headers(response)
-    return response
-
-
-# The reviewers' export of Annex 4 filled with applications.
 
 
 class SummaryExportForm(forms.Form):
@@ -174,22 +121,18 @@ def summary_export_page(request):
     scope = form.fields["unit"].initial if not form.city_wide else None
     live = export_applications(request.user, campaign, scope, "", "").count() if campaign else 0
     title = _("导出汇总表")
-    return TemplateResponse(
+    return admin_page(
         request,
         "applications/admin/export_summary.html",
+        title,
         {
-            "header_title": title,
-            "header_icon": "download",
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("首页")},
-                {"url": "", "label": title},
-            ],
             "form": form,
             "campaign": campaign,
             "live": live,
             "unit_name": None if form.city_wide else form.own_unit.name,
             "download_url": reverse("applications_export_summary_xlsx"),
         },
+        icon="download",
     )
 
 
@@ -230,27 +173,19 @@ def summary_export(request):
     out.seek(0)
     response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
     add_never_cache_headers(response)
-    return _xlsx_response(
+    return xlsx_response(
         response,
         f"{campaign.year}年度汇总表-{unit_name}-{now:%Y%m%d}.xlsx",
         f"summary-table-{campaign.year}-{unit.pk if unit else 'all'}-{now:%Y%m%d}.xlsx",
     )
 
 
-@hooks.register("register_admin_urls")
-def register_export_urls():
+def export_urls():
     return [
         path("exports/summary-table/", summary_export_page, name="applications_export_summary"),
         path("exports/summary-table.xlsx", summary_export, name="applications_export_summary_xlsx"),
     ]
 
 
-@hooks.register("register_admin_menu_item")
-def register_export_menu_item():
+def export_menu_item():
     return ReviewerMenuItem(_("导出汇总表"), reverse("applications_export_summary"), icon_name="download", order=155)
-
-
-urlpatterns = [
-    path("downloads/<int:year>/summary-table.xlsx", summary_table, name="downloads_summary_table"),
-    path("downloads/<int:year>/quota-table.xlsx", quota_table, name="downloads_quota_table"),
-]

@@ -14,16 +14,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from applications.core import audit
 from applications.core.access import ADD_BATCH, APPROVE_BATCH, CHANGE_BATCH, VIEW_BATCHES, VIEW_PAYMENT_ITEMS
+from applications.core.admin_pages import admin_page
 from applications.core.constants import ApplicationState
 from applications.models import Application, BankCardCorrection, Campaign, PaymentBatch, PaymentItem
 from applications.payments import service as payments
@@ -54,15 +53,8 @@ def screen(permission, methods=("GET",)):
 
 
 def _page(request, title, template, context, parent=None):
-    crumbs = [{"url": reverse("wagtailadmin_home"), "label": _("首页")}]
-    if parent:
-        crumbs.append({"url": reverse("payments_index"), "label": _("发放批次")})
-    crumbs.append({"url": "", "label": title})
-    return TemplateResponse(
-        request,
-        f"applications/admin/{template}",
-        {"header_title": title, "header_icon": "pick", "breadcrumbs_items": crumbs, **context},
-    )
+    parents = [(reverse("payments_index"), _("发放批次"))] if parent else []
+    return admin_page(request, f"applications/admin/{template}", title, context, icon="pick", parents=parents)
 
 
 def _batches():
@@ -300,8 +292,7 @@ def batch_cancel(request, pk):
     return _page(request, _("作废发放批次"), "payment_cancel.html", context, True)
 
 
-@hooks.register("register_admin_urls")
-def register_payment_urls():
+def payment_urls():
     return [
         path("payments/", batch_list, name="payments_index"),
         path("payments/new/", batch_create, name="payments_create"),
@@ -319,6 +310,5 @@ class PaymentMenuItem(MenuItem):
         return request.user.has_perm(VIEW_BATCHES)
 
 
-@hooks.register("register_admin_menu_item")
-def register_payment_menu_item():
+def payment_menu_item():
     return PaymentMenuItem(gettext_lazy("发放批次"), reverse("payments_index"), icon_name="pick", order=160)

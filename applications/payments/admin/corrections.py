@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from applications.core import audit
@@ -128,8 +127,7 @@ def correction_detail(request, pk):
     return _page(request, _("复核银行卡更正"), "payment_correction.html", context, True)
 
 
-@hooks.register("register_admin_urls")
-def register_card_correction_urls():
+def card_correction_urls():
     return [
         path("payments/correct-card/<int:pk>/", correct_bank_card, name="payments_correct_card"),
         path("payments/card-corrections/", correction_list, name="payments_corrections"),
@@ -142,8 +140,7 @@ class CorrectionMenuItem(MenuItem):
         return request.user.has_perm(APPROVE_BATCH)
 
 
-@hooks.register("register_admin_menu_item")
-def register_card_correction_menu_item():
+def card_correction_menu_item():
     return CorrectionMenuItem(
         gettext_lazy("银行卡更正复核"), reverse("payments_corrections"), icon_name="tick-inverse", order=161
     )

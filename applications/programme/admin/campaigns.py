@@ -7,13 +7,18 @@ add/change; editors and the service center only view); these views add the recor
 """
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail_modeladmin.helpers import ButtonHelper
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import CreateView, DeleteView, EditView, InspectView
 
-from applications.core.access import VIEW_CAMPAIGN_CHANGES
-from applications.models import Campaign
+from applications.core.access import VIEW_CAMPAIGN_CHANGES, user_can_roll_over
+from applications.core.admin_pages import IndexRefusedWith403, ReadOnlyPermissionHelper, RefusedWith403, changes_text
+from applications.models import Campaign, CampaignChange, Quota, ReviewUnit, SkillLevel
 from applications.programme import campaign_history
-from applications.programme.admin.rollover import RefusedWith403
+from applications.programme.campaign_history import FIELDS as CAMPAIGN_FIELDS
 
 
 class RecordsCampaignChanges:
@@ -110,3 +115,89 @@ class QuotaDeleteView(RefusedWith403, DeleteView):
         before = campaign_history.snapshot(campaign)
         self.instance.delete()
         campaign_history.record(campaign, before, user=self.request.user)
+
+
+class CampaignButtonHelper(ButtonHelper):
+    def get_buttons_for_obj(self, obj, *args, **kwargs):
+        buttons = super().get_buttons_for_obj(obj, *args, **kwargs)
+        if user_can_roll_over(self.request.user):
+            buttons.append(
+                {
+                    "url": reverse("applications_campaign_rollover", args=[obj.pk]),
+                    "label": _("准备下一年度"),
+                    "classname": "button button-small button-secondary",
+                    "title": _("复制本活动和通知，生成下一年度的草稿"),
+                }
+            )
+        return buttons
+
+
+class CampaignAdmin(ModelAdmin):
+    """Changed only by the economic work department (model permissions); each change recorded."""
+
+    model = Campaign
+    menu_label = _("奖励活动")
+    menu_icon = "date"
+    button_helper_class = CampaignButtonHelper
+    create_view_class = CampaignCreateView
+    edit_view_class = CampaignEditView
+    inspect_view_class = CampaignInspectView
+    inspect_view_enabled = True
+    inspect_view_fields = CAMPAIGN_FIELDS
+    list_display = ("year", "name", "window_start", "window_end", "deadline", "is_open", "is_demo")
+    list_filter = ("is_open", "is_demo")
+    ordering = ("-year",)
+
+
+class ReviewUnitAdmin(ModelAdmin):
+    model = ReviewUnit
+    menu_label = _("审核单位")
+    menu_icon = "group"
+    list_display = ("name", "kind", "contact_person", "contact_phone", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+
+
+class QuotaAdmin(ModelAdmin):
+    model = Quota
+    menu_label = _("任务分解表")
+    menu_icon = "list-ol"
+    create_view_class = QuotaCreateView
+    edit_view_class = QuotaEditView
+    delete_view_class = QuotaDeleteView
+    list_display = ("campaign", "unit", "guidance_number")
+    list_filter = ("campaign", "unit__kind")
+    search_fields = ("unit__name",)
+
+
+class SkillLevelAdmin(ModelAdmin):
+    model = SkillLevel
+    menu_label = _("技能等级")
+    menu_icon = "order"
+    list_display = ("name", "national_grade", "code", "rank")
+
+
+class CampaignChangeAdmin(ModelAdmin):
+    """Who changed which rule that decides money, when, before and after (read-only)."""
+
+    model = CampaignChange
+    menu_label = _("奖励活动变更记录")
+    menu_icon = "history"
+    permission_helper_class = ReadOnlyPermissionHelper
+    index_view_class = IndexRefusedWith403
+    list_display = ("changed_at", "campaign", "actor_label", "source", "changes_summary")
+    list_filter = ("campaign", "source")
+    list_select_related = ("campaign",)
+    search_fields = ("actor_label",)
+
+    def changes_summary(self, obj):
+        return changes_text(obj.changes)
+
+    changes_summary.short_description = _("变更内容")
+
+
+class CampaignSettingsGroup(ModelAdminGroup):
+    menu_label = _("奖励活动设置")
+    menu_icon = "cogs"
+    menu_order = 200
+    items = (CampaignAdmin, QuotaAdmin, ReviewUnitAdmin, SkillLevelAdmin, CampaignChangeAdmin)

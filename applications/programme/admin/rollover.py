@@ -1,12 +1,13 @@
-"""Admin views that are not plain create/edit screens."""
+"""Preparing next year's campaign from the campaign list (准备下一年度): the confirmation screen."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.views.decorators.http import require_http_methods
-from wagtail_modeladmin.views import IndexView
 
 from applications.core.access import user_can_roll_over
+from applications.core.admin_pages import forbidden
 from applications.models import Campaign
 from applications.programme.rollover import RolloverError, prepare_next_campaign
 
@@ -35,22 +36,5 @@ def rollover(request, pk):
     )
 
 
-def forbidden(request):
-    """A 403 page saying whose work the screen is (Wagtail would redirect to the dashboard instead)."""
-    return TemplateResponse(request, "applications/admin/forbidden.html", status=403)
-
-
-class RefusedWith403:
-    """For wagtail-modeladmin views: a user without the permission gets a 403, not a redirect."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.check_action_permitted(request.user):
-            return forbidden(request)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class IndexRefusedWith403(RefusedWith403, IndexView):
-    """A wagtail-modeladmin list that answers 403 to a user who may not list (`user_can_list`)."""
-
-    def check_action_permitted(self, user):
-        return self.permission_helper.user_can_list(user)
+def rollover_urls():
+    return [path("campaigns/<int:pk>/rollover/", rollover, name="applications_campaign_rollover")]

@@ -1,0 +1,13 @@
+"""The review stage's admin: the scoped list and review page, bulk review, the quota progress dashboard."""
+
+from applications.review.admin import applications, dashboard
+
+
+def urls():
+    return [*applications.review_urls(), *dashboard.progress_url()]
+
+
+menu_items = (applications.bulk_review_menu_item, dashboard.progress_menu_item)
+modeladmins = (applications.ApplicationAdmin,)
+viewsets = ()
+homepage_panels = (dashboard.add_progress_panel,)

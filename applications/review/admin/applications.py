@@ -8,26 +8,21 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+from wagtail_modeladmin.options import ModelAdmin
 
-from applications.core import admin as audit_admin  # noqa: F401  (audit_admin registers the log's viewset)
 from applications.core import audit
 from applications.core.access import (
     PRE_REVIEW,
     VIEW_ALL_APPLICATIONS,
     can_review_list,
-    may_replace_applications,
-    reviewer_unit,
     visible_applications,
 )
 from applications.core.search import KeyedIdSearchHandler
 from applications.models import Application
 from applications.review import checks as review_checks
 from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
-from applications.unit_channel.admin.paper_entry import enter_paper_application, replace_application
 
 
 class ApplicationPermissionHelper(PermissionHelper):
@@ -78,7 +73,6 @@ class GrassrootsUnionFilter(SimpleListFilter):
         return queryset
 
 
-@modeladmin_register
 class ApplicationAdmin(ModelAdmin):
     model = Application
     menu_label = _("申报审核")
@@ -201,13 +195,10 @@ def bulk_review(request):
     )
 
 
-@hooks.register("register_admin_urls")
-def register_review_urls():
+def review_urls():
     return [
         path("applications/review/<int:pk>/", review, name="applications_review"),
         path("applications/bulk/", bulk_review, name="applications_bulk_review"),
-        path("applications/enter/", enter_paper_application, name="applications_enter"),
-        path("applications/enter/replace/", replace_application, name="applications_replace"),
     ]
 
 
@@ -216,26 +207,5 @@ class ReviewerMenuItem(MenuItem):
         return can_review_list(request.user)
 
 
-@hooks.register("register_admin_menu_item")
-def register_bulk_review_menu_item():
+def bulk_review_menu_item():
     return ReviewerMenuItem(_("批量办理"), reverse("applications_bulk_review"), icon_name="tasks", order=151)
-
-
-class UnitEntryMenuItem(MenuItem):
-    def is_shown(self, request):
-        return reviewer_unit(request.user) is not None
-
-
-class ReplaceMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_replace_applications(request.user)
-
-
-@hooks.register("register_admin_menu_item")
-def register_paper_entry_menu_item():
-    return UnitEntryMenuItem(_("录入纸质申请表"), reverse("applications_enter"), icon_name="doc-full", order=152)
-
-
-@hooks.register("register_admin_menu_item")
-def register_replace_menu_item():
-    return ReplaceMenuItem(_("以更高等级取代申报"), reverse("applications_replace"), icon_name="doc-full", order=152)

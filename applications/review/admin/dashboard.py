@@ -6,12 +6,14 @@ work department and superusers see all units and the city total; anyone else see
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from applications.core.access import progress_scope
+from applications.core.admin_pages import admin_page
 from applications.models import Campaign
 from applications.review.progress import city_totals, unit_progress
 
@@ -80,16 +82,11 @@ def progress(request):
     campaign = _chosen_campaign(request)
     rows = scope_rows(scope, campaign) if campaign else []
     title = _("指导数完成情况")
-    return TemplateResponse(
+    return admin_page(
         request,
         "applications/admin/dashboard.html",
+        title,
         {
-            "header_title": title,
-            "header_icon": "table",
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("首页")},
-                {"url": "", "label": title},
-            ],
             "campaign": campaign,
             "campaigns": Campaign.objects.order_by("-year").only("year", "name", "is_demo"),
             "scope": scope,
@@ -98,6 +95,7 @@ def progress(request):
             "chart": chart_bars(rows),
             "cap": CHART_CAP,
         },
+        icon="table",
     )
 
 
@@ -123,3 +121,28 @@ class ProgressPanel(Component):
         else:
             context["summary"] = rows[0] if rows else None
         return context
+
+
+def progress_url():
+    return [path("progress/", progress, name="applications_progress")]
+
+
+class ProgressMenuItem(MenuItem):
+    def is_shown(self, request):
+        return progress_scope(request.user) is not None
+
+
+def progress_menu_item():
+    return ProgressMenuItem(
+        gettext_lazy("指导数完成情况"),
+        reverse("applications_progress"),
+        name="quota-progress",
+        icon_name="table",
+        order=150,
+    )
+
+
+def add_progress_panel(request, panels):
+    scope = progress_scope(request.user)
+    if scope is not None:
+        panels.append(ProgressPanel(scope))

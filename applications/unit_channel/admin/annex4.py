@@ -20,7 +20,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from applications.core.access import reviewer_unit, visible_applications
@@ -309,8 +308,7 @@ def done(request):
     )
 
 
-@hooks.register("register_admin_urls")
-def register_annex4_urls():
+def annex4_urls():
     return [
         path("applications/annex4/", upload, name="applications_annex4_upload"),
         path("applications/annex4/check/", check, name="applications_annex4_check"),
@@ -328,8 +326,7 @@ class UnitReviewerMenuItem(MenuItem):
         return reviewer_unit(request.user) is not None
 
 
-@hooks.register("register_admin_menu_item")
-def register_annex4_menu_item():
+def annex4_menu_item():
     return UnitReviewerMenuItem(
         gettext_lazy("导入汇总表(附件4)"),
         reverse("applications_annex4_upload"),
@@ -339,8 +336,7 @@ def register_annex4_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
-def register_scans_menu_item():
+def scans_menu_item():
     return UnitReviewerMenuItem(
         gettext_lazy("上传扫描件压缩包"),
         reverse("applications_scans_zip"),

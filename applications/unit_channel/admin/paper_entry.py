@@ -11,8 +11,11 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from wagtail.admin.menu import MenuItem
 
 from applications.apply.copies import CleanUpload
 from applications.apply.copy_forms import AttachmentsForm
@@ -142,3 +145,28 @@ def replace_application(request):
             "replacement": replacement,
         },
     )
+
+
+def paper_entry_urls():
+    return [
+        path("applications/enter/", enter_paper_application, name="applications_enter"),
+        path("applications/enter/replace/", replace_application, name="applications_replace"),
+    ]
+
+
+class UnitEntryMenuItem(MenuItem):
+    def is_shown(self, request):
+        return reviewer_unit(request.user) is not None
+
+
+class ReplaceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_replace_applications(request.user)
+
+
+def paper_entry_menu_item():
+    return UnitEntryMenuItem(_("录入纸质申请表"), reverse("applications_enter"), icon_name="doc-full", order=152)
+
+
+def replace_menu_item():
+    return ReplaceMenuItem(_("以更高等级取代申报"), reverse("applications_replace"), icon_name="doc-full", order=152)
