@@ -15,12 +15,15 @@ and normalised in one way throughout:
 
 ``NOTICE_SENTENCES`` lists every sentence of that text, split at 。；：！？, each a literal
 substring of the rendered text of the notice page (or its header and footer fields) or of
-one of its annex pages.
+one of its annex pages. Annex 4's column headings are `annex_tables.SUMMARY_COLUMNS`, the
+definition the Excel export and import use.
 """
 
 import datetime
 import re
 from html import escape
+
+from applications.documents import annex_tables
 
 NOTICE = {
     "title": "关于做好2022年度杭州市职工高技能人才培训和奖励工作的通知",
@@ -252,19 +255,7 @@ FORM_FIELDS = [
 FORM_NOTE = ("备注", "银行卡开户行请写至支行，例：××银行××支行。")
 
 SUMMARY_HEADER = "填报单位：（盖章）"
-SUMMARY_COLUMNS = [
-    "序号",
-    "姓名",
-    "性别",
-    "工作单位",
-    "身份证号",
-    "职业（工种）",
-    "技术等级",
-    "证书编号",
-    "联系方式（手机号码）",
-    "银行卡号",
-    "银行卡开户行",
-]
+SUMMARY_COLUMNS = [column.title for column in annex_tables.SUMMARY_COLUMNS]
 SUMMARY_NOTES = (
     "注",
     [

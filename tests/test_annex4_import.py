@@ -9,6 +9,7 @@ from stdnum import luhn
 
 from applications.apply.submission import UNIT_DUPLICATE
 from applications.core.constants import ApplicationState, Channel
+from applications.documents.annex_tables import SUMMARY_COLUMNS
 from applications.models import Application, ReviewUnit
 from applications.programme.demo import ensure_demo_campaign
 from applications.programme.staff import create_staff
@@ -22,20 +23,7 @@ from applications.unit_channel.annex4 import (
 )
 from tests.factories import ApplicationFactory, make_id_number
 
-HEADER = [
-    "序号",
-    "姓名",
-    "性别",
-    "工作单位",
-    "身份证号",
-    "职业(工种)",
-    "技术等级",
-    "证书编号",
-    "联系方式(手机号码)",
-    "银行卡号",
-    "银行卡开户行",
-    "发证时间",
-]
+HEADER = [*(column.label for column in SUMMARY_COLUMNS), "发证时间"]
 OPINION = "经基层工会和本单位核对，情况属实。"
 
 

@@ -2,7 +2,9 @@
 
 A `Layout` says what the sheet holds: its title, the line under the title, the columns (title,
 width, whether the values are identifiers kept as text), the notes under the table and the page
-footer. The `*_rows` functions turn the portal's records into rows in column order. Writing them
+footer. `SUMMARY_COLUMNS` is the one definition of Annex 4's columns: the export writes them, the
+import (`applications.unit_channel.annex4`) reads them by label or alias, the demo notice prints
+them. The `*_rows` functions turn the portal's records into rows in column order. Writing them
 is `spreadsheets.write_table`'s job. Nothing here touches the database or Django settings, so the
 benchmark can feed the same functions with rows made in memory.
 
@@ -26,10 +28,17 @@ BLANK_SUMMARY_ROWS = 15
 @dataclass(frozen=True)
 class Column:
     title: str
-    width: float  # in Excel's character widths
+    width: float = 0  # in Excel's character widths
     text: bool = False  # an identifier: always a text cell ("@"), never a number Excel could round
     align: str = "left"
     number_format: str = ""  # for number cells
+    key: str = ""  # what an import calls the column's values
+    aliases: tuple[str, ...] = ()  # other headings an import accepts (half-width brackets)
+
+    @property
+    def label(self):
+        """The title as an import names the column in its messages (half-width brackets)."""
+        return self.title.replace("（", "(").replace("）", ")")
 
 
 @dataclass(frozen=True)
@@ -49,19 +58,28 @@ class Layout:
 
 
 SUMMARY_COLUMNS = (
-    Column("序号", 6, align="center", number_format="0"),
-    Column("姓名", 10, align="center"),
-    Column("性别", 6, align="center"),
-    Column("工作单位", 28),
-    Column("身份证号", 21, text=True, align="center"),
-    Column("职业（工种）", 12, align="center"),
-    Column("技术等级", 10, align="center"),
-    Column("证书编号", 20, text=True, align="center"),
-    Column("联系方式（手机号码）", 14, text=True, align="center"),
-    Column("银行卡号", 23, text=True, align="center"),
-    Column("银行卡开户行", 26),
+    Column("序号", 6, align="center", number_format="0", key="seq"),
+    Column("姓名", 10, align="center", key="name"),
+    Column("性别", 6, align="center", key="gender"),
+    Column("工作单位", 28, key="employer"),
+    Column("身份证号", 21, text=True, align="center", key="id_number", aliases=("身份证号码",)),
+    Column("职业（工种）", 12, align="center", key="occupation", aliases=("职业", "工种", "申报奖励工种")),
+    Column("技术等级", 10, align="center", key="level", aliases=("技能等级",)),
+    Column("证书编号", 20, text=True, align="center", key="certificate_number", aliases=("等级证书编号",)),
+    Column(
+        "联系方式（手机号码）", 14, text=True, align="center", key="mobile", aliases=("手机号码", "手机号", "联系方式")
+    ),
+    Column("银行卡号", 23, text=True, align="center", key="bank_card"),
+    Column("银行卡开户行", 26, key="bank_branch", aliases=("开户行",)),
 )
 SUMMARY_UNIT_COLUMN = Column("所属区县市（产业）工会", 18)
+# The columns the import also reads when present, after the official ones.
+SUMMARY_IMPORT_COLUMNS = (
+    *SUMMARY_COLUMNS,
+    Column("发证时间", key="issued_on", aliases=("证书发证时间",)),
+    Column("基层工会", key="grassroots_union"),
+    Column("所属工会", key="unit", aliases=("所属区县市(产业)工会", "审核单位")),
+)
 SUMMARY_NOTES = (
     "注：1. 该表仅单位统一申报时需要填写，个人申报无需填写。",
     "　　2. 受奖励人员所在单位必须建立工会组织，市总工会将对上报人员单位工会组建情况进行核查。",

@@ -7,7 +7,9 @@ and while the sheet is read, never after.
 
 import csv
 import io
+import re
 import zipfile
+from dataclasses import dataclass
 
 XLSX_SIGNATURE = b"PK\x03\x04"
 OLD_EXCEL_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and WPS .et (OLE2 compound files)
@@ -24,6 +26,53 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A column an uploaded table may have: `key` in code, `label` in messages, other `aliases` accepted."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Header:
+    index: int  # 0-based row of the header
+    positions: dict  # column key -> 0-based position
+    missing: list  # labels of the required columns the header lacks
+
+
+def heading_text(value) -> str:
+    """A header cell as compared with labels: no spaces, half-width brackets, no required-field star."""
+    return re.sub(r"\s", "", cell_text(value)).replace("（", "(").replace("）", ")").strip("*")
+
+
+def find_header(rows, columns, *, required, search_rows=10):
+    """The first of the first `search_rows` rows that names any of `columns`, as a `Header`; else None.
+
+    `columns` is a column definition: each column has a `key`, a `label` and `aliases` (the Annex 4
+    columns of `annex_tables`, the member list's `Heading`s). A cell names a column by its label or
+    one of its aliases, compared as `heading_text`. `required` holds the keys the header must have;
+    the labels of those it lacks are its `missing`.
+    """
+    lookup = {}
+    for column in columns:
+        lookup.setdefault(column.label, column.key)
+    for column in columns:
+        for alias in column.aliases:
+            lookup.setdefault(alias, column.key)
+    for index, values in enumerate(rows[:search_rows]):
+        positions = {}
+        for position, value in enumerate(values):
+            key = lookup.get(heading_text(value))
+            if key and key not in positions:
+                positions[key] = position
+        if positions:
+            missing = [column.label for column in columns if column.key in required and column.key not in positions]
+            return Header(index, positions, missing)
+    return None
 
 
 def is_xlsx(data: bytes) -> bool:

@@ -14,18 +14,18 @@ from django.utils import timezone
 
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number, validate_mobile
-from applications.documents.tables import WorkbookError, cell_text, read_table
+from applications.documents.tables import Heading, WorkbookError, cell_text, find_header, read_table
 from applications.models import Member, ReviewUnit
 
-COLUMNS = {
-    "name": "姓名",
-    "id_number": "身份证号码",
-    "mobile": "手机号码",
-    "unit": "所属工会",
-    "employer": "工作单位",
-    "grassroots_union": "基层工会",
-}
-_ALIASES = {"身份证号": "id_number", "手机号": "mobile", "联系方式(手机号码)": "mobile"}
+HEADINGS = (
+    Heading("name", "姓名"),
+    Heading("id_number", "身份证号码", aliases=("身份证号",)),
+    Heading("mobile", "手机号码", aliases=("手机号", "联系方式(手机号码)")),
+    Heading("unit", "所属工会"),
+    Heading("employer", "工作单位"),
+    Heading("grassroots_union", "基层工会"),
+)
+COLUMNS = {heading.key: heading.label for heading in HEADINGS}
 _MAX_LENGTHS = {"name": 40, "employer": 100, "grassroots_union": 100}
 _FIELDS = ("name", "id_number", "mobile", "unit", "employer", "grassroots_union", "is_verified")
 
@@ -120,25 +120,14 @@ def _read_rows(data, name):
         raise MemberImportError(str(error)) from error
 
 
-def _header_key(value):
-    label = re.sub(r"\s", "", cell_text(value)).replace("（", "(").replace("）", ")").strip("*")
-    return next((key for key, title in COLUMNS.items() if title == label), None) or _ALIASES.get(label)
-
-
 def _find_header(rows):
     """The header is the first of the first ten rows naming any expected column."""
-    for index, values in enumerate(rows[:10]):
-        columns = {}
-        for position, value in enumerate(values):
-            key = _header_key(value)
-            if key and key not in columns:
-                columns[key] = position
-        if columns:
-            missing = [title for key, title in COLUMNS.items() if key not in columns]
-            if missing:
-                raise MemberImportError(f"第{index + 1}行表头缺少列：{'、'.join(missing)}。")
-            return index, columns
-    raise MemberImportError(f"找不到表头，第一行应包含这些列：{'、'.join(COLUMNS.values())}。")
+    header = find_header(rows, HEADINGS, required=COLUMNS)
+    if header is None:
+        raise MemberImportError(f"找不到表头，第一行应包含这些列：{'、'.join(COLUMNS.values())}。")
+    if header.missing:
+        raise MemberImportError(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
+    return header.index, header.positions
 
 
 def _clean_row(row, cells, units):

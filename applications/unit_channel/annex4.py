@@ -57,44 +57,17 @@ from applications.core.bank_details import luhn_ok, validate_bank_branch, valida
 from applications.core.constants import LIVE_STATES, Channel
 from applications.core.crypto import keyed_hash
 from applications.core.identity import gender_and_birth_date, validate_id_number, validate_mobile
-from applications.documents.tables import WorkbookError, cell_text, is_xlsx, read_first_sheet
+from applications.documents.annex_tables import SUMMARY_IMPORT_COLUMNS
+from applications.documents.tables import WorkbookError, cell_text, find_header, is_xlsx, read_first_sheet
 from applications.members.imports import _read_bytes
 from applications.models import Application, ReviewUnit, SkillLevel
 from applications.programme import eligibility
 
-# The Annex 4 columns in order, then the optional extra ones; keys are used in code, labels in messages.
-COLUMNS = {
-    "seq": "序号",
-    "name": "姓名",
-    "gender": "性别",
-    "employer": "工作单位",
-    "id_number": "身份证号",
-    "occupation": "职业(工种)",
-    "level": "技术等级",
-    "certificate_number": "证书编号",
-    "mobile": "联系方式(手机号码)",
-    "bank_card": "银行卡号",
-    "bank_branch": "银行卡开户行",
-    "issued_on": "发证时间",
-    "grassroots_union": "基层工会",
-    "unit": "所属工会",
-}
+# The Annex 4 columns in order, then the optional extra ones (annex_tables declares them); keys are
+# used in code, labels in messages.
+COLUMNS = {column.key: column.label for column in SUMMARY_IMPORT_COLUMNS}
 OPTIONAL = ("seq", "issued_on", "grassroots_union", "unit")
-ALIASES = {
-    "身份证号码": "id_number",
-    "手机号码": "mobile",
-    "手机号": "mobile",
-    "联系方式": "mobile",
-    "职业": "occupation",
-    "工种": "occupation",
-    "申报奖励工种": "occupation",
-    "技能等级": "level",
-    "等级证书编号": "certificate_number",
-    "开户行": "bank_branch",
-    "证书发证时间": "issued_on",
-    "所属区县市(产业)工会": "unit",
-    "审核单位": "unit",
-}
+REQUIRED = tuple(key for key in COLUMNS if key not in OPTIONAL)
 ERROR_COLUMN = "错误说明"
 MISSING_UNION = "未填写基层工会；受奖励人员所在单位必须建立工会组织。"
 MAX_LENGTHS = {"name": 40, "employer": 100, "occupation": 60, "certificate_number": 60, "bank_branch": 100}
@@ -165,26 +138,15 @@ class ImportOutcome:
 # Reading.
 
 
-def _header_key(value):
-    label = re.sub(r"\s", "", cell_text(value)).replace("（", "(").replace("）", ")").strip("*")
-    return next((key for key, title in COLUMNS.items() if title == label), None) or ALIASES.get(label)
-
-
 def _find_header(rows):
     """The first of the first ten rows that names any Annex 4 column: (index, {key: position})."""
-    for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns = {}
-        for position, value in enumerate(values):
-            key = _header_key(value)
-            if key and key not in columns:
-                columns[key] = position
-        if columns:
-            missing = [title for key, title in COLUMNS.items() if key not in columns and key not in OPTIONAL]
-            if missing:
-                raise SummaryTableError(f"第{index + 1}行表头缺少列：{'、'.join(missing)}。")
-            return index, columns
-    expected = "、".join(title for key, title in COLUMNS.items() if key not in OPTIONAL or key == "seq")
-    raise SummaryTableError(f"找不到表头，前{HEADER_SEARCH_ROWS}行中应有一行包含这些列：{expected}。")
+    header = find_header(rows, SUMMARY_IMPORT_COLUMNS, required=REQUIRED, search_rows=HEADER_SEARCH_ROWS)
+    if header is None:
+        expected = "、".join(title for key, title in COLUMNS.items() if key not in OPTIONAL or key == "seq")
+        raise SummaryTableError(f"找不到表头，前{HEADER_SEARCH_ROWS}行中应有一行包含这些列：{expected}。")
+    if header.missing:
+        raise SummaryTableError(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
+    return header.index, header.positions
 
 
 def _read_rows(data):
