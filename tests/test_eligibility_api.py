@@ -1,4 +1,4 @@
-"""The public JSON self-check `/api/v1/campaigns/<year>/eligibility` (DOMAIN.md's URL contract)."""
+"""The public JSON self-check `/api/v1/campaigns/<year>/eligibility` (the README's public URLs)."""
 
 import datetime
 import json

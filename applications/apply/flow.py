@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from applications.apply.codes import CodeError, new_binding, request_code, verify_code
 from applications.apply.copies import CleanUpload
-from applications.apply.copy_forms import AttachmentsForm
-from applications.apply.forms import ApplicationDetailsForm, CodeForm, IdentityForm
+from applications.apply.forms import ApplicationDetailsForm, AttachmentsForm, CodeForm, IdentityForm
 from applications.apply.submission import Applicant, SubmissionError, submit
 from applications.core.client_address import client_address
 from applications.core.constants import AttachmentKind, Gender

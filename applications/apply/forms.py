@@ -1,9 +1,16 @@
-"""Public forms of the reward programme."""
+"""Public forms of applying: the self-check, identity and code, the Annex 3 details, the copies, and
+the status lookup."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric
 
+from applications.apply.copies import clean_upload
+from applications.apply.status import QUERY_PASSWORD_ALPHABET, QUERY_PASSWORD_LENGTH, normalise_query_password
 from applications.core.bank_details import luhn_ok, validate_bank_branch, validate_bank_card
+from applications.core.constants import AttachmentKind
 
 NO_PREVIOUS_LEVEL = ""
 
@@ -182,52 +189,77 @@ class ApplicationDetailsForm(forms.Form):
             self.add_error(field, decision.reason)
 
 
-class PaperApplicationForm(ApplicationDetailsForm):
-    """A paper Annex 3 entered by its review unit: the applicant's name and ID number, the Annex 3
-    fields, and the grassroots union's opinion (the unit channel)."""
+# Step 4: the four copies, each cleaned as it arrives.
 
-    name = forms.CharField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
-    grassroots_opinion = forms.CharField(label=_("基层工会意见"), widget=forms.Textarea(attrs={"rows": 2}))
+ACCEPT = "image/jpeg,image/png,application/pdf"
 
-    field_order = ["unit", "name", "id_number"]
 
-    def __init__(self, rules, unit, *args, **kwargs):
-        """`unit`: the reviewer's own unit, the only choice; None for the city service center (any unit)."""
-        super().__init__(rules, *args, **kwargs)
-        if unit is not None:
-            self.fields["unit"].queryset = self.fields["unit"].queryset.filter(pk=unit.pk)
-            self.fields["unit"].initial = unit.pk
-            self.fields["unit"].empty_label = None
-        self.fields["mobile"].help_text = _("申请人本人的手机号码，用于短信通知。")
+class AttachmentsForm(forms.Form):
+    """One file field per kind; a kind already uploaded in an earlier try may be left empty."""
 
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
+    def __init__(self, *args, already=(), optional=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in AttachmentKind.choices:
+            self.fields[kind] = forms.FileField(
+                label=label,
+                required=not optional and kind not in already,
+                help_text="已上传，可重新选择文件替换。" if kind in already else "JPG、PNG或PDF，不超过10MB。",
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for kind in AttachmentKind.values:
+            upload = data.get(kind)
+            if upload:
+                try:
+                    data[kind] = clean_upload(upload)
+                except forms.ValidationError as error:
+                    self.add_error(kind, error)
+        return data
+
+
+# The status lookup: ID number and query password.
+
+ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
+
+
+class StatusLookupForm(forms.Form):
+    """The lookup form; the password is never rendered back into the page."""
+
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        help_text=_("申报时填写的18位身份证号码。"),
+    )
+    password = forms.CharField(
+        label=_("查询密码"),
+        max_length=30,
+        strip=True,
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"autocomplete": "off", "inputmode": "text", "autocapitalize": "characters", "spellcheck": "false"},
+        ),
+        help_text=_("申报成功时显示的8位查询密码，不区分大小写。"),
+    )
 
     def clean_id_number(self):
-        from applications.core.identity import validate_id_number
+        number = re.sub(r"\s", "", self.cleaned_data["id_number"]).upper()
+        if not ID_NUMBER_RE.match(number):
+            raise forms.ValidationError(_("身份证号码应为18位：17位数字加1位数字或 X。"), code="format")
+        if ric.calc_check_digit(number) != number[17]:
+            raise forms.ValidationError(_("身份证号码校验位不正确，请核对。"), code="checksum")
+        return number
 
-        return validate_id_number(self.cleaned_data["id_number"])
-
-
-class ReplacementForm(forms.Form):
-    """The city service center's explicit, reasoned decision to replace the live application shown."""
-
-    reference = forms.CharField(widget=forms.HiddenInput, max_length=20)
-    confirmed = forms.BooleanField(
-        label=_("以更高等级取代原申报"),
-        error_messages={"required": _("请核对上面的原申报；确需取代时勾选“以更高等级取代原申报”。")},
-    )
-    reason = forms.CharField(
-        label=_("取代理由"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("如：申请人持更高等级证书来中心办理，原申报由其他单位录入。记入两份申报的办理记录。"),
-        error_messages={"required": _("请填写取代原申报的理由。")},
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("请填写取代原申报的理由。"))
-        return reason
+    def clean_password(self):
+        password = normalise_query_password(self.cleaned_data["password"])
+        if len(password) != QUERY_PASSWORD_LENGTH:
+            raise forms.ValidationError(
+                _("查询密码为%(length)s位字母和数字。"), code="length", params={"length": QUERY_PASSWORD_LENGTH}
+            )
+        if any(char not in QUERY_PASSWORD_ALPHABET for char in password):
+            raise forms.ValidationError(_("查询密码由字母和数字2至9组成，不含0、1、I、L、O，请核对。"), code="alphabet")
+        return password

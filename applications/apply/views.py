@@ -12,8 +12,7 @@ from wagtail.models import Page
 
 from applications.apply import status as status_lookup
 from applications.apply.flow import ApplicationFlow, summary_rows
-from applications.apply.forms import NO_PREVIOUS_LEVEL, SelfCheckForm
-from applications.apply.status_forms import StatusLookupForm
+from applications.apply.forms import NO_PREVIOUS_LEVEL, SelfCheckForm, StatusLookupForm
 from applications.core import audit
 from applications.core.access import visible_applications
 from applications.models import Application, Attachment, Campaign

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin.menu import MenuItem
 
 from applications.apply.copies import CleanUpload
-from applications.apply.copy_forms import AttachmentsForm
-from applications.apply.forms import PaperApplicationForm, ReplacementForm
+from applications.apply.forms import AttachmentsForm
 from applications.apply.submission import (
     NOTHING_TO_REPLACE,
     Applicant,
@@ -34,6 +33,7 @@ from applications.core.constants import Channel
 from applications.core.identity import gender_and_birth_date
 from applications.models import Campaign
 from applications.programme import eligibility
+from applications.unit_channel.forms import PaperApplicationForm, ReplacementForm
 
 APPLICANT_FIELDS = [name for name in Applicant.__dataclass_fields__ if name not in ("gender", "birth_date")]
 REPLACEMENT_PREFIX = "replace"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from applications.apply.copies import CleanUpload
-from applications.apply.copy_forms import AttachmentsForm
+from applications.apply.forms import AttachmentsForm
 from applications.core.access import reviewer_unit, visible_applications
 from applications.core.constants import AttachmentKind
 from applications.models import Application, Campaign

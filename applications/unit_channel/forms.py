@@ -1,0 +1,57 @@
+"""Forms of the unit channel: a paper Annex 3 entered by its review unit, and the city's replacement."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.apply.forms import ApplicationDetailsForm
+
+
+class PaperApplicationForm(ApplicationDetailsForm):
+    """A paper Annex 3 entered by its review unit: the applicant's name and ID number, the Annex 3
+    fields, and the grassroots union's opinion (the unit channel)."""
+
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    grassroots_opinion = forms.CharField(label=_("基层工会意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["unit", "name", "id_number"]
+
+    def __init__(self, rules, unit, *args, **kwargs):
+        """`unit`: the reviewer's own unit, the only choice; None for the city service center (any unit)."""
+        super().__init__(rules, *args, **kwargs)
+        if unit is not None:
+            self.fields["unit"].queryset = self.fields["unit"].queryset.filter(pk=unit.pk)
+            self.fields["unit"].initial = unit.pk
+            self.fields["unit"].empty_label = None
+        self.fields["mobile"].help_text = _("申请人本人的手机号码，用于短信通知。")
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        from applications.core.identity import validate_id_number
+
+        return validate_id_number(self.cleaned_data["id_number"])
+
+
+class ReplacementForm(forms.Form):
+    """The city service center's explicit, reasoned decision to replace the live application shown."""
+
+    reference = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    confirmed = forms.BooleanField(
+        label=_("以更高等级取代原申报"),
+        error_messages={"required": _("请核对上面的原申报；确需取代时勾选“以更高等级取代原申报”。")},
+    )
+    reason = forms.CharField(
+        label=_("取代理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：申请人持更高等级证书来中心办理，原申报由其他单位录入。记入两份申报的办理记录。"),
+        error_messages={"required": _("请填写取代原申报的理由。")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("请填写取代原申报的理由。"))
+        return reason
