@@ -39,7 +39,7 @@ def apply(page, request, year):
     acceptance = eligibility.accepting(eligibility.rules_for(campaign))
     context = {"campaign": campaign, "acceptance": acceptance}
     if not acceptance.open:
-        return _private(page.render(request, template="applications/apply_closed.html", context_overrides=context))
+        return _private(page.render(request, template="applications/apply/closed.html", context_overrides=context))
     flow = ApplicationFlow(request, campaign)
     step = flow.step
     form, response = getattr(flow, step)()
@@ -48,7 +48,7 @@ def apply(page, request, year):
     context.update(flow=flow, step=step, form=form, steps=STEP_LABELS)
     if step == "confirm":
         context.update(error=form, summary=summary_rows(flow))
-    return _private(page.render(request, template=f"applications/apply_{step}.html", context_overrides=context))
+    return _private(page.render(request, template=f"applications/apply/{step}.html", context_overrides=context))
 
 
 def done(page, request, year):
@@ -60,7 +60,7 @@ def done(page, request, year):
     return _private(
         page.render(
             request,
-            template="applications/apply_done.html",
+            template="applications/apply/done.html",
             context_overrides={"campaign": campaign, "receipt": receipt},
         )
     )
@@ -85,7 +85,7 @@ def self_check(page, request, year):
         )
     return page.render(
         request,
-        template="applications/self_check.html",
+        template="applications/apply/self_check.html",
         context_overrides={
             "campaign": campaign,
             "form": form,

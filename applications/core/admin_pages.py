@@ -28,7 +28,7 @@ def admin_page(request, template, title, context=None, *, icon=None, parents=())
 
 def forbidden(request):
     """A 403 page saying whose work the screen is (Wagtail would redirect to the dashboard instead)."""
-    return TemplateResponse(request, "applications/admin/forbidden.html", status=403)
+    return TemplateResponse(request, "applications/core/forbidden.html", status=403)
 
 
 class RefusedWith403:

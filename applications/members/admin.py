@@ -105,7 +105,7 @@ class MemberEditView(RefusedWith403, EditView):
         return EDIT_PANELS.bind_to_model(Member)
 
     def get_template_names(self):
-        return ["applications/admin/member_edit.html"]
+        return ["applications/members/member_edit.html"]
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("masked_id_number", self.instance.masked_id)

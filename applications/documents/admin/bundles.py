@@ -83,7 +83,7 @@ def bundle_list(request):
     rows = _rows(queryset[:LIST_LENGTH])
     return TemplateResponse(
         request,
-        "applications/admin/bundle_list.html",
+        "applications/documents/bundles/list.html",
         {
             "rows": rows,
             "scope": scope,
@@ -138,7 +138,7 @@ def bundle_request(request):
                 % {"label": bundles.bundle_label(bundle), "total": bundle.total},
             )
             return redirect("applications_bundles")
-    return TemplateResponse(request, "applications/admin/bundle_request.html", {"form": form, "scope": scope})
+    return TemplateResponse(request, "applications/documents/bundles/request.html", {"form": form, "scope": scope})
 
 
 @require_safe

@@ -123,7 +123,7 @@ def summary_export_page(request):
     title = _("导出汇总表")
     return admin_page(
         request,
-        "applications/admin/export_summary.html",
+        "applications/documents/export_summary.html",
         title,
         {
             "form": form,

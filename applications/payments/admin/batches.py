@@ -54,7 +54,7 @@ def screen(permission, methods=("GET",)):
 
 def _page(request, title, template, context, parent=None):
     parents = [(reverse("payments_index"), _("发放批次"))] if parent else []
-    return admin_page(request, f"applications/admin/{template}", title, context, icon="pick", parents=parents)
+    return admin_page(request, f"applications/payments/{template}", title, context, icon="pick", parents=parents)
 
 
 def _batches():
@@ -79,7 +79,7 @@ def batch_list(request):
     return _page(
         request,
         _("发放批次"),
-        "payment_batches.html",
+        "batches.html",
         {
             "campaign": campaign,
             "campaigns": Campaign.objects.order_by("-year").only("year", "name", "is_demo"),
@@ -127,7 +127,7 @@ def batch_create(request):
         if selection is not None:
             form.data = form.data.copy()
             form.data["expected_count"], form.data["expected_total"] = selection.count, selection.total
-    return _page(request, _("新建发放批次"), "payment_create.html", {"form": form, "selection": selection}, True)
+    return _page(request, _("新建发放批次"), "create.html", {"form": form, "selection": selection}, True)
 
 
 def _safe_preview(campaign, form):
@@ -172,7 +172,7 @@ def batch_detail(request, pk):
         result = request.GET.get("result", "")
         page, offset = _items_page(request, batch, result)
         context.update(items=page, result=result, offset=offset)
-    return _page(request, _("发放批次%(number)s") % {"number": batch.number}, "payment_batch.html", context, True)
+    return _page(request, _("发放批次%(number)s") % {"number": batch.number}, "batch.html", context, True)
 
 
 @screen(APPROVE_BATCH, ("GET", "POST"))
@@ -205,7 +205,7 @@ def batch_approve(request, pk):
         "items": page,
         "offset": offset,
     }
-    return _page(request, _("复核发放批次"), "payment_approve.html", context, True)
+    return _page(request, _("复核发放批次"), "approve.html", context, True)
 
 
 @screen(CHANGE_BATCH, ("POST",))
@@ -247,7 +247,7 @@ def batch_mark_paid(request, pk):
                 % {"number": batch.number, "count": count},
             )
             return redirect("payments_batch", pk=batch.pk)
-    return _page(request, _("整批标记已发放"), "payment_mark_paid.html", {"batch": batch, "pending": pending}, True)
+    return _page(request, _("整批标记已发放"), "mark_paid.html", {"batch": batch, "pending": pending}, True)
 
 
 @screen(CHANGE_BATCH, ("GET", "POST"))
@@ -268,9 +268,7 @@ def batch_bank_result(request, pk):
             messages.success(request, text)
             return redirect("payments_batch", pk=batch.pk)
         errors = outcome.errors
-    return _page(
-        request, _("导入银行回执"), "payment_bank_result.html", {"batch": batch, "form": form, "errors": errors}, True
-    )
+    return _page(request, _("导入银行回执"), "bank_result.html", {"batch": batch, "form": form, "errors": errors}, True)
 
 
 @screen(CHANGE_BATCH, ("GET", "POST"))
@@ -289,7 +287,7 @@ def batch_cancel(request, pk):
             return redirect("payments_batch", pk=batch.pk)
     figures = batch.items.aggregate(count=Count("pk"), total=Sum("amount"))
     context = {"batch": batch, "figures": figures, "reason": reason, "error": error}
-    return _page(request, _("作废发放批次"), "payment_cancel.html", context, True)
+    return _page(request, _("作废发放批次"), "cancel.html", context, True)
 
 
 def payment_urls():

@@ -67,7 +67,7 @@ def correct_bank_card(request, pk):
         "failed": _last_failure(application),
         "pending": card_corrections.pending_correction(application),
     }
-    return _page(request, _("更正银行卡信息"), "payment_correct_card.html", context)
+    return _page(request, _("更正银行卡信息"), "correct_card.html", context)
 
 
 def _corrections(user):
@@ -85,7 +85,7 @@ def correction_list(request):
         "pending": corrections.filter(state=BankCardCorrection.State.PENDING).order_by("requested_at", "pk"),
         "decided": corrections.exclude(state=BankCardCorrection.State.PENDING).order_by("-decided_at", "-pk")[:RECENT],
     }
-    return _page(request, _("银行卡更正复核"), "payment_corrections.html", context, True)
+    return _page(request, _("银行卡更正复核"), "corrections.html", context, True)
 
 
 @screen(APPROVE_BATCH, ("GET", "POST"))
@@ -124,7 +124,7 @@ def correction_detail(request, pk):
         "form": form,
         "revealed": revealed,
     }
-    return _page(request, _("复核银行卡更正"), "payment_correction.html", context, True)
+    return _page(request, _("复核银行卡更正"), "correction.html", context, True)
 
 
 def card_correction_urls():

@@ -67,7 +67,7 @@ class CampaignEditView(RefusedWith403, ShowsCampaignChanges, RecordsCampaignChan
         return self.instance.pk
 
     def get_template_names(self):
-        return ["applications/admin/campaign_edit.html"]
+        return ["applications/programme/campaign_edit.html"]
 
 
 class CampaignInspectView(RefusedWith403, ShowsCampaignChanges, InspectView):
@@ -79,7 +79,7 @@ class CampaignInspectView(RefusedWith403, ShowsCampaignChanges, InspectView):
         return super().get_context_data(**kwargs)
 
     def get_template_names(self):
-        return ["applications/admin/campaign_inspect.html"]
+        return ["applications/programme/campaign_inspect.html"]
 
 
 QUOTA_PANELS = ObjectList([FieldPanel("campaign"), FieldRowPanel([FieldPanel("unit"), FieldPanel("guidance_number")])])

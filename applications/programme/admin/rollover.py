@@ -31,7 +31,7 @@ def rollover(request, pk):
         return redirect("applications_campaign_modeladmin_edit", new.pk)
     return TemplateResponse(
         request,
-        "applications/admin/rollover_confirm.html",
+        "applications/programme/rollover_confirm.html",
         {"campaign": campaign, "next_year": campaign.year + 1},
     )
 

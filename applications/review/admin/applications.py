@@ -143,7 +143,7 @@ def review(request, pk):
             return redirect("applications_review", pk=application.pk)
     return TemplateResponse(
         request,
-        "applications/admin/review.html",
+        "applications/review/review.html",
         {
             "application": application,
             "checks": review_checks.checks_for(application),
@@ -190,7 +190,7 @@ def bulk_review(request):
     ]
     return TemplateResponse(
         request,
-        "applications/admin/bulk_review.html",
+        "applications/review/bulk_review.html",
         {"pending": pending[:BULK_PAGE_SIZE], "count": pending.count(), "actions": actions, "opinion": opinion},
     )
 

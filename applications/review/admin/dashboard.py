@@ -84,7 +84,7 @@ def progress(request):
     title = _("指导数完成情况")
     return admin_page(
         request,
-        "applications/admin/dashboard.html",
+        "applications/review/dashboard.html",
         title,
         {
             "campaign": campaign,
@@ -104,7 +104,7 @@ class ProgressPanel(Component):
 
     name = "quota_progress"
     order = 60
-    template_name = "applications/admin/dashboard_panel.html"
+    template_name = "applications/review/dashboard_panel.html"
 
     def __init__(self, scope):
         self.scope = scope

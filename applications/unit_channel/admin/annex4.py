@@ -173,7 +173,7 @@ def upload(request):
     pending = PendingSummary(request.session)
     return TemplateResponse(
         request,
-        "applications/admin/annex4_upload.html",
+        "applications/unit_channel/annex4/upload.html",
         {
             "form": form,
             "unit": unit,
@@ -218,7 +218,7 @@ def check(request):
         return response
     pending, _data, table, results = found
     context = {"unit": unit, "campaign": campaign, **_results_context(pending, table, results)}
-    return TemplateResponse(request, "applications/admin/annex4_check.html", context)
+    return TemplateResponse(request, "applications/unit_channel/annex4/check.html", context)
 
 
 @require_GET
@@ -269,7 +269,7 @@ def confirm(request):
     if outcome.refused or not outcome.count:
         messages.error(request, _("未导入任何申报，请查看下面的错误。"))
         context = {"unit": unit, "campaign": campaign, **_results_context(pending, table, results, outcome)}
-        return TemplateResponse(request, "applications/admin/annex4_check.html", context)
+        return TemplateResponse(request, "applications/unit_channel/annex4/check.html", context)
     pending.discard()
     request.session[DONE_KEY] = [submitted.application.pk for submitted in outcome.imported]
     text = _("已导入 %(count)s 份申报，状态为“审核单位已通过，待市总工会审核”。") % {"count": outcome.count}
@@ -298,7 +298,7 @@ def done(request):
     ).order_by("pk")
     return TemplateResponse(
         request,
-        "applications/admin/annex4_done.html",
+        "applications/unit_channel/annex4/done.html",
         {
             "unit": unit,
             "campaign": campaign,

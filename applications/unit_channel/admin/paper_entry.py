@@ -80,7 +80,7 @@ def enter_paper_application(request):
             return redirect("applications_review", pk=submitted.application.pk)
     return TemplateResponse(
         request,
-        "applications/admin/paper_entry.html",
+        "applications/unit_channel/paper_entry.html",
         {"form": form, "copies": copies, "campaign": campaign, "unit": unit},
     )
 
@@ -135,7 +135,7 @@ def replace_application(request):
                     return redirect("applications_review", pk=new.pk)
     return TemplateResponse(
         request,
-        "applications/admin/paper_entry.html",
+        "applications/unit_channel/paper_entry.html",
         {
             "form": form,
             "copies": copies,

@@ -48,7 +48,7 @@ def scans_zip(request):
     attached = [result for result in results or () if result.attached]
     return TemplateResponse(
         request,
-        "applications/admin/scans_zip.html",
+        "applications/unit_channel/scans/zip.html",
         {
             "form": form,
             "unit": unit,
@@ -108,7 +108,7 @@ def application_scans(request, pk):
                 return redirect("applications_review", pk=application.pk)
     return TemplateResponse(
         request,
-        "applications/admin/scans_application.html",
+        "applications/unit_channel/scans/application.html",
         {
             "application": application,
             "form": form,
