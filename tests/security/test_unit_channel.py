@@ -23,8 +23,8 @@ from applications.programme.staff import create_staff
 from applications.unit_channel.admin.annex4 import SESSION_KEY
 from applications.unit_channel.annex4 import import_rows, parse_summary_table, validate_rows
 from tests.factories import ApplicationFactory
-from tests.test_annex4_import import OPINION, person, workbook_bytes
-from tests.test_unit_channel import _paper
+from tests.unit_channel.test_annex4_import import OPINION, person, workbook_bytes
+from tests.unit_channel.test_paper_entry import _paper
 
 pytestmark = pytest.mark.django_db
 

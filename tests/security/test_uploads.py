@@ -12,8 +12,8 @@ from applications.apply import copies as attachments
 from applications.apply.copies import clean_upload
 from applications.programme.staff import create_staff
 from applications.unit_channel import scans
-from tests.test_attachment_access import attachment  # noqa: F401 (fixture)
-from tests.test_scans import world, zip_bytes  # noqa: F401 (fixture)
+from tests.core.test_attachment_access import attachment  # noqa: F401 (fixture)
+from tests.unit_channel.test_scans import world, zip_bytes  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -259,7 +259,7 @@ class FakeDirectory(LocalMemberDirectory):
 
 def test_directory_comes_from_settings(settings):
     assert type(get_member_directory()) is LocalMemberDirectory
-    settings.MEMBER_DIRECTORY = "tests.test_members.FakeDirectory"
+    settings.MEMBER_DIRECTORY = "tests.members.test_members.FakeDirectory"
     assert type(get_member_directory()) is FakeDirectory
 
 

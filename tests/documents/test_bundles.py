@@ -10,8 +10,8 @@ from PIL import Image, ImageChops
 from applications.documents import bundles, pdf
 from applications.models import DocumentBundle, PersonalDataAccess, ReviewUnit
 from applications.review.workflow import take
+from tests.documents.test_pdf import ANNEX3_LABELS, pdf_pages, pdf_text, staff
 from tests.factories import ApplicationFactory
-from tests.test_pdf import ANNEX3_LABELS, pdf_pages, pdf_text, staff
 
 pytestmark = pytest.mark.django_db
 

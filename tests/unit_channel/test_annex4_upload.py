@@ -16,7 +16,7 @@ from applications.programme.demo import ensure_demo_campaign
 from applications.programme.staff import create_staff
 from applications.unit_channel.admin.annex4 import SESSION_KEY
 from tests.factories import ApplicationFactory
-from tests.test_annex4_import import OPINION, person, workbook_bytes
+from tests.unit_channel.test_annex4_import import OPINION, person, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
