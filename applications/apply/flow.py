@@ -5,7 +5,7 @@ numbers), and uploaded files wait in private storage, so nothing typed or upload
 when a step fails. Only the final step writes an application, through `submission.submit`.
 
 The code step proves the person holds the member's registered mobile; the code is bound to this
-session (`one_time_codes`), and once it is verified the session key is renewed, so a session
+session (`codes`), and once it is verified the session key is renewed, so a session
 planted beforehand is useless. A flow left idle `APPLY_IDLE_MINUTES` (30) is forgotten, its
 uploads deleted, and the person starts again.
 """

@@ -64,7 +64,7 @@ def import_members(path_or_file, *, skip_invalid=False, actor=None) -> ImportRep
     """Create or update members (by ID number) from an .xlsx or .csv file, in one transaction.
 
     Rows with errors stop the whole import unless `skip_invalid`, which imports the valid rows.
-    Each member created or changed is recorded (`member_changes`, by `actor`, by default the
+    Each member created or changed is recorded (`changes`, by `actor`, by default the
     command line's account with source "import_members"); a changed mobile is texted at both numbers.
     Raises MemberImportError when the file cannot be read or lacks a column.
     """

@@ -35,7 +35,7 @@ Annex 4 lacks some Annex 3 fields. Decisions:
   has a live application in the campaign (any unit, any channel) is an error too, with the one
   message `submission.UNIT_DUPLICATE` that names nothing of that application (it may be another
   unit's). The unit channel never replaces; a higher level replacing a live application is the
-  city service center's (`unit_channel.replace_application`).
+  city service center's (`admin.paper_entry.replace_application`).
 """
 
 import datetime

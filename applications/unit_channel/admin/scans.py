@@ -1,7 +1,7 @@
 """Attaching scans after entry, in the admin: a zip named by ID number, or one application's copies.
 
-Only the application's own unit reviewer attaches scans; anyone else gets a 404. URLs and menu
-items are registered in `annex4_views`.
+Only the application's own unit reviewer attaches scans; anyone else gets a 404. Its URLs and menu
+item are listed with the Annex 4 screens' (`annex4.annex4_urls`).
 """
 
 from django import forms
