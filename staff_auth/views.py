@@ -2,25 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from applications.core.constants import Role
-from applications.programme.roles import GROUP_NAMES
+from applications.core.access import can_read_sign_in_events, sign_in_log_readers
 from staff_auth.models import SignInEvent
-
-READER_GROUP = GROUP_NAMES[Role.CITY_SERVICE_CENTER]
-
-
-def can_read_sign_in_events(user):
-    """Superusers and the city service center may read the log; nobody may change it."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name=READER_GROUP).exists()
 
 
 class SignInEventPermissionPolicy(BasePermissionPolicy):
@@ -36,8 +25,7 @@ class SignInEventPermissionPolicy(BasePermissionPolicy):
         User = get_user_model()
         if "view" not in actions:
             return User.objects.none()
-        readers = Q(is_superuser=True) | Q(groups__name=READER_GROUP)
-        return User.objects.filter(readers, is_active=True).distinct()
+        return User.objects.filter(sign_in_log_readers(), is_active=True).distinct()
 
 
 class SignInEventViewSet(ModelViewSet):

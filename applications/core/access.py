@@ -116,3 +116,22 @@ def user_can_roll_over(user):
     drafts, made on their behalf, that editors then correct and publish (editors add no campaign).
     """
     return user.has_perm(ADD_CAMPAIGN)
+
+
+def _city_service_center_group():
+    from applications.core.constants import Role
+    from applications.programme.roles import GROUP_NAMES
+
+    return GROUP_NAMES[Role.CITY_SERVICE_CENTER]
+
+
+def sign_in_log_readers():
+    """The users who read the staff sign-in log, as a filter: superusers and the city service center."""
+    return Q(is_superuser=True) | Q(groups__name=_city_service_center_group())
+
+
+def can_read_sign_in_events(user):
+    """Superusers and the city service center may read the staff sign-in log; nobody may change it."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=_city_service_center_group()).exists()
