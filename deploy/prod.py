@@ -6,8 +6,10 @@ PostgreSQL and Redis as they run on this machine. Everything listens on 127.0.0.
 First run: generates the keys into var/prod.env (git-ignored, mode 600), a self-signed certificate,
 creates the database, migrates, collects the static files, loads the demo content with the demo
 accounts and gives each demo account an authenticator (keys in var/prod/otp.json, printed once).
-Every run: renders deploy/nginx.conf.template, starts the three processes, waits for /readyz/,
-prints the URL and the accounts, and stops all three on Ctrl-C, SIGTERM or when one of them exits.
+Every run: renders deploy/nginx.conf.template, starts the three processes, waits for /healthz/,
+reports /readyz/ (a stack pointed at a dead Redis starts, NOT READY, for the fault drills),
+prints the URL and the accounts, and stops all three on Ctrl-C, SIGTERM or when gunicorn or nginx
+exits. A db_worker that exits is started again (up to WORKER_RESTARTS times), as systemd would.
 
 Settings come from var/prod.env (keys) and DEFAULTS below; any of them set in this process's
 environment wins, which is how the fault drills point the stack at a dead Redis or a slow SMS
@@ -23,6 +25,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -41,6 +44,7 @@ KEY_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY")
 HTTP_PORT = 8080
 HTTPS_PORT = 8443
 GUNICORN_PORT = 8001
+WORKER_RESTARTS = 5  # db_worker restarts per run before the runner gives up and stops everything
 DEFAULTS = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hz_prod",
@@ -225,17 +229,24 @@ def render_nginx(env):
     return conf
 
 
-def wait_ready(url, seconds=60):
+def wait_up(seconds=60):
+    """Wait until gunicorn answers /healthz/ through nginx; then return what /readyz/ says (ready or not)."""
     deadline = time.monotonic() + seconds
     last = None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return json.loads(response.read())
+            with urllib.request.urlopen(f"http://127.0.0.1:{HTTP_PORT}/healthz/", timeout=5):
+                break
         except Exception as error:  # any failure means "not yet"
             last = error
             time.sleep(0.5)
-    raise SystemExit(f"the stack did not become ready at {url}: {last}")
+    else:
+        raise SystemExit(f"the stack did not answer /healthz/ in {seconds} s: {last}")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{HTTP_PORT}/readyz/", timeout=10) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return json.loads(error.read() or b"{}")
 
 
 def print_welcome(env):
@@ -248,6 +259,22 @@ def print_welcome(env):
         print(f"  {username:<9} {account['password']:<18} {account['unit']:<7} authenticator key {account['base32']}")
     print("  a current code: .venv/bin/python deploy/otp_code.py USERNAME")
     print("Demo members apply at /apply/ (load_demo prints them). Ctrl-C stops everything.\n", flush=True)
+
+
+def write_state(processes, env):
+    """var/prod/state.json: the process ids and settings of the running stack (for the load test and drills)."""
+    STATE_FILE.write_text(
+        json.dumps(
+            {
+                "runner": os.getpid(),
+                **{name: process.pid for name, process in processes.items()},
+                "env": {key: env[key] for key in (*DEFAULTS, *PASSED_THROUGH) if key in env},
+                "https": f"https://127.0.0.1:{HTTPS_PORT}",
+                "http": f"http://127.0.0.1:{HTTP_PORT}",
+            },
+            indent=1,
+        )
+    )
 
 
 def main():
@@ -298,26 +325,28 @@ def main():
     try:
         for name, command in commands.items():
             processes[name] = subprocess.Popen(command, cwd=BASE_DIR, env=env)
-        STATE_FILE.write_text(
-            json.dumps(
-                {
-                    "runner": os.getpid(),
-                    **{name: process.pid for name, process in processes.items()},
-                    "env": {key: env[key] for key in (*DEFAULTS, *PASSED_THROUGH) if key in env},
-                    "https": f"https://127.0.0.1:{HTTPS_PORT}",
-                    "http": f"http://127.0.0.1:{HTTP_PORT}",
-                },
-                indent=1,
-            )
-        )
-        ready = wait_ready(f"http://127.0.0.1:{HTTP_PORT}/readyz/")
-        log(f"ready: {ready['checks']}")
+        write_state(processes, env)
+        ready = wait_up()
+        if ready.get("ready"):
+            log(f"ready: {ready['checks']}")
+        else:
+            log(f"up but NOT READY: {ready.get('checks')}")
         print_welcome(env)
+        restarts = 0
         while True:
             for name, process in processes.items():
-                if process.poll() is not None:
-                    log(f"{name} exited with {process.returncode}: stopping the rest")
-                    return 1
+                if process.poll() is None:
+                    continue
+                if name == "db_worker" and restarts < WORKER_RESTARTS:
+                    # As systemd's Restart=always would: the worker is restarted, a task it was running is not.
+                    restarts += 1
+                    log(f"db_worker exited with {process.returncode}: restarting it ({restarts}/{WORKER_RESTARTS})")
+                    time.sleep(1)
+                    processes[name] = subprocess.Popen(commands[name], cwd=BASE_DIR, env=env)
+                    write_state(processes, env)
+                    continue
+                log(f"{name} exited with {process.returncode}: stopping the rest")
+                return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
