@@ -230,13 +230,19 @@ def render_nginx(env):
 
 
 def wait_up(seconds=60):
-    """Wait until gunicorn answers /healthz/ through nginx; then return what /readyz/ says (ready or not)."""
+    """Wait until gunicorn answers /healthz/ through nginx (even with an error); then return what /readyz/ says."""
     deadline = time.monotonic() + seconds
     last = None
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{HTTP_PORT}/healthz/", timeout=5):
                 break
+        except urllib.error.HTTPError as error:
+            if error.code != 502:  # gunicorn answered, with an error: up, and the drills want to see it
+                log(f"/healthz/ answers HTTP {error.code}")
+                break
+            last = error
+            time.sleep(0.5)
         except Exception as error:  # any failure means "not yet"
             last = error
             time.sleep(0.5)
@@ -246,7 +252,10 @@ def wait_up(seconds=60):
         with urllib.request.urlopen(f"http://127.0.0.1:{HTTP_PORT}/readyz/", timeout=10) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return json.loads(error.read() or b"{}")
+        try:
+            return json.loads(error.read() or b"{}")
+        except ValueError:
+            return {"ready": False, "checks": f"/readyz/ answered HTTP {error.code} without JSON"}
 
 
 def print_welcome(env):

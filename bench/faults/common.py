@@ -34,6 +34,9 @@ HTTP = f"http://127.0.0.1:{prod.HTTP_PORT}"
 YEAR = int(os.environ.get("LOAD_YEAR", "2026"))
 LOG_DIR = BASE_DIR / "var" / "faults"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+MESSAGE = re.compile(
+    r'(?:role="(?:alert|status)"|class="[^"]*(?:errorlist|alert|messages)[^"]*")[^>]*>(.*?)</div>', re.S
+)
 PASSWORD_RE = re.compile(r'class="query-password"[^>]*>([A-Z2-9]{8})<')
 
 
@@ -47,7 +50,11 @@ def readiness():
         with urllib.request.urlopen(f"{HTTP}/readyz/", timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        body = error.read()
+        try:
+            return error.code, json.loads(body or b"{}")
+        except ValueError:
+            return error.code, body.decode("utf-8", "replace")[:120]
     except Exception as error:  # connection refused, timeout
         return None, type(error).__name__
 
@@ -154,6 +161,7 @@ class Applicant:
         self.member = member
         self.session = requests.Session()
         self.session.verify = False
+        self.session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify=False
         self.path = f"{HTTPS}/apply/{YEAR}/"
         self.timeout = timeout
         self.last = None
@@ -229,11 +237,18 @@ class Applicant:
 
 
 def heading(response):
-    """The page's first h1/h2 text, to say what a person saw."""
+    """What a person saw: the step's heading (h2, else h1) and the first message or error on the page."""
     if response is None:
         return None
-    found = re.search(r"<h[12][^>]*>(.*?)</h[12]>", response.text or "", re.S)
-    return re.sub(r"<[^>]+>|\s+", " ", found.group(1)).strip()[:80] if found else (response.text or "")[:80]
+    text = response.content.decode("utf-8", "replace")
+    found = re.search(r"<h2[^>]*>(.*?)</h2>", text, re.S) or re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+    said = _clean(found.group(1)) if found else _clean(text)[:80]
+    message = MESSAGE.search(text)
+    return f"{said} | {_clean(message.group(1))[:160]}" if message else said
+
+
+def _clean(html):
+    return re.sub(r"<[^>]+>|\s+", " ", html).strip()
 
 
 def application_files(private_root):
@@ -271,6 +286,7 @@ def staff_session(username, password, key):
 
     session = requests.Session()
     session.verify = False
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify=False
     page = session.get(f"{HTTPS}/admin/login/", timeout=30)
     token = CSRF.search(page.text).group(1)
     response = session.post(

@@ -6,8 +6,9 @@
 Uses the stack if it answers at http://127.0.0.1:8080/readyz/, else starts `deploy/prod.py
 --no-setup` itself (with the per-client SMS cap raised: every simulated person comes from
 127.0.0.1) and stops it at the end. Each step runs Locust headless for a fixed time with a fixed
-number of users: N applicants, 2N readers, N/2+1 self-checks, N/2+1 status lookups, one unit
-reviewer and one city reviewer. Writes bench/results/load.json (git-ignored) and prints tables.
+number of users: N applicants, 2N readers (--readers-per-applicant), N/2+1 self-checks, N/2+1 status
+lookups, one unit reviewer and one city reviewer. Writes bench/results/load-<tag>.json (git-ignored)
+and prints tables.
 """
 
 import argparse
@@ -155,8 +156,8 @@ def read_stats(prefix):
     return rows, failures
 
 
-def run_step(applicants, seconds, photos, think, tag, members):
-    readers, others = 2 * applicants, applicants // 2 + 1
+def run_step(applicants, seconds, photos, think, tag, members, readers_per_applicant=2):
+    readers, others = readers_per_applicant * applicants, applicants // 2 + 1
     mix = f"applicants={applicants},readers={readers},selfcheck={others},status={others}"
     users = applicants + readers + 2 * others + 2
     prefix = RESULTS / f"load-{tag}-{applicants}"
@@ -248,6 +249,7 @@ def main():
     parser.add_argument("--step-seconds", type=int, default=40)
     parser.add_argument("--photos", choices=("full", "small"), default="full")
     parser.add_argument("--think", default="1,3", help="seconds between an applicant's steps: min,max")
+    parser.add_argument("--readers-per-applicant", type=int, default=2)
     parser.add_argument("--tag", default=time.strftime("%Y%m%d-%H%M%S"))
     args = parser.parse_args()
     steps = [int(part) for part in args.steps.split(",")]
@@ -264,7 +266,9 @@ def main():
               "ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR=100000 or let this script start it", flush=True)  # fmt: skip
     try:
         # Each applicant submits at most every ~10 s: enough members for every step, with room.
-        per_applicant = args.step_seconds // 8 + 2
+        # Flows an applicant can finish in a step: five thinks and six requests each, at the shortest.
+        shortest_flow = 5 * float(args.think.split(",")[0]) + 3
+        per_applicant = int(args.step_seconds / shortest_flow) + 2
         needed = sum(n * per_applicant for n in steps)
         print(f"preparing {needed} members and the reviewers", flush=True)
         print(prepare(members=needed, reviewers=2), flush=True)
@@ -273,7 +277,10 @@ def main():
         for applicants in steps:
             print(f"step: {applicants} applicants for {args.step_seconds} s", flush=True)
             mine, members = members[: applicants * per_applicant], members[applicants * per_applicant :]
-            results.append(run_step(applicants, args.step_seconds, args.photos, args.think, args.tag, mine))
+            step = run_step(
+                applicants, args.step_seconds, args.photos, args.think, args.tag, mine, args.readers_per_applicant
+            )
+            results.append(step)
             time.sleep(3)
     finally:
         if stack is not None:
@@ -282,11 +289,12 @@ def main():
     summary = [summarise(step) for step in results]
     knee = max((s["applicants"] for s in summary if s["ok"]), default=None)
     out = {"tag": args.tag, "photos": args.photos, "think": args.think, "steps": results, "summary": summary,
+           "argv": sys.argv[1:],
            "knee_applicants": knee, "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()}}  # fmt: skip
-    (RESULTS / "load.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
+    (RESULTS / f"load-{args.tag}.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
     print_tables(results)
     print(f"\nknee: {knee} applicants (largest step with every steady request's p95 < 2 s and no failure)")
-    print(f"results: {RESULTS / 'load.json'}")
+    print(f"results: {RESULTS / f'load-{args.tag}.json'}")
 
 
 if __name__ == "__main__":
