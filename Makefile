@@ -6,7 +6,7 @@ PORT ?= 8000
 SYSTEM_PACKAGES := fonts-noto-cjk chromium poppler-utils
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install system-deps migrate demo lint format bench clean
+.PHONY: help run test install system-deps migrate demo lint format bench bench-load prod nginx clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,8 +53,22 @@ format: install ## ruff format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install ## Benchmarks (see bench/README.md)
+bench: install ## Benchmarks (see bench/README.md); LOAD=1 adds the load test of the crunch
 	$(PY) bench/page_cache.py
+	@if [ "$(LOAD)" = 1 ]; then $(MAKE) --no-print-directory bench-load; fi
+
+bench-load: install ## Load test with Locust against the `make prod` stack (started if not running)
+	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+nginx: ## Install Debian's nginx when missing (needs root)
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing nginx-light"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "nginx is missing: sudo apt-get install nginx-light"; exit 1; fi; \
+	fi
+
+prod: system-deps install nginx ## Production stack on this machine: nginx, gunicorn, db_worker (deploy/prod.py)
+	$(PY) deploy/prod.py $(PROD_ARGS)
 
 clean: ## Remove the virtualenv, the local database and uploads
 	rm -rf $(VENV) var

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", home_views.search, name="search"),
     path("lang/<str:code>/", home_views.set_language, name="set_language"),
     path("healthz/", home_views.healthz, name="healthz"),
+    path("readyz/", home_views.readyz, name="readyz"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
 

@@ -1,14 +1,22 @@
-"""Site-wide views: search, language switch, health check, error pages."""
+"""Site-wide views: search, language switch, health and readiness checks, error pages."""
+
+import logging
+import uuid
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from home.models import HomePage
 from notices.models import AnnexPage, NoticeIndexPage, NoticePage
+
+logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
 # Most specific first: the notice and its annexes before the pages that list them.
@@ -44,6 +52,55 @@ def set_language(request, code):
 def healthz(request):
     """A bare view for load balancers (and the benchmark's baseline)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache():
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("value written was not read back")
+    cache.delete(key)
+
+
+def _check_file_store():
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    probe = root / f".readyz-{uuid.uuid4().hex}"
+    probe.write_bytes(b"ok")
+    probe.unlink()
+
+
+READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "file_store": _check_file_store}
+
+
+def readyz(request):
+    """Whether this worker can serve applicants: the database, the default cache and the private file store.
+
+    200 with `{"ready": true, "checks": {...: "ok"}}`, or 503 naming each failing check (the reason goes
+    to the log, not to the caller). Not cached and not behind a sign-in: load balancers call it.
+    """
+    checks = {}
+    for name, check in READINESS_CHECKS.items():
+        try:
+            check()
+        except Exception:
+            logger.exception("readiness check %s failed", name)
+            checks[name] = "failed"
+        else:
+            checks[name] = "ok"
+    ready = all(value == "ok" for value in checks.values())
+    failing = [name for name, value in checks.items() if value != "ok"]
+    body = {"ready": ready, "checks": checks}
+    if failing:
+        body["failing"] = failing
+    response = JsonResponse(body, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def server_error(request):
