@@ -28,6 +28,7 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("applications.urls")),
+    path("", include("service_hall.urls")),
     re_path(r"^((?:[\w\-]+/)*)$", cache_public_page(wagtail_views.serve), name="wagtail_serve_cached"),
     path("", include(wagtail_urls)),
 ]

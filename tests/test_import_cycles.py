@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("applications", "config", "home", "notices", "staff_auth")
+PACKAGES = ("applications", "config", "home", "notices", "service_hall", "staff_auth")
 
 
 def project_modules():

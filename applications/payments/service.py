@@ -398,7 +398,9 @@ def message_for(item):
     )
     if item.result == Result.PAID:
         day = format_date(timezone.localtime(item.settled_at).date())
-        return f"{about}已于{day}发放至您申报时登记的银行卡，请注意查收。"
+        from service_hall.evaluations import sms_suffix  # the 好差评 link of the closed case
+
+        return f"{about}已于{day}发放至您申报时登记的银行卡，请注意查收。{sms_suffix(application)}"
     if item.result == Result.FAILED:
         return (
             f"{about}发放失败，原因：{_strip_end(item.reason)}。请尽快联系{application.unit.name}"

@@ -42,6 +42,9 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "applications.view_unit_applications",
         "applications.pre_review_application",
+        # 在线咨询 and 好差评 (service_hall): their own unit's questions and bad ratings.
+        "service_hall.answer_question",
+        "service_hall.rectify_rating",
     ],
     Role.CITY_SERVICE_CENTER: [
         "wagtailadmin.access_admin",
@@ -63,6 +66,11 @@ MODEL_PERMISSIONS = {
         "applications.delete_member",
         "applications.view_member",
         "applications.view_memberchange",
+        # Every desk's questions; every rating, and excluding a mistaken or malicious one with a reason.
+        "service_hall.answer_question",
+        "service_hall.answer_all_questions",
+        "service_hall.view_all_ratings",
+        "service_hall.exclude_rating",
     ],
     Role.ECONOMIC_DEPT: [
         "wagtailadmin.access_admin",
@@ -70,6 +78,8 @@ MODEL_PERMISSIONS = {
         *_CHANGE_SETTINGS,
         "applications.view_campaignchange",
         "applications.view_paymentbatch",
+        "service_hall.answer_policy_questions",
+        "service_hall.view_all_ratings",
     ],
 }
 

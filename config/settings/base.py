@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "home",
     "notices",
     "applications",
+    "service_hall",
     "staff_auth",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -190,6 +191,18 @@ STATUS_LOOKUP_FREE_FAILURES = 5
 STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT = 20
 STATUS_LOOKUP_DELAY_SECONDS = 30
 STATUS_LOOKUP_MAX_DELAY_SECONDS = 15 * 60
+
+# 在线咨询 and 查看评价 (service_hall/): answers are due within CONSULTATION_ANSWER_WORKING_DAYS working days, a bad
+# rating's rectification within RECTIFICATION_WORKING_DAYS; weekends are off, plus SERVICE_HALL_HOLIDAYS (ISO dates,
+# comma-separated) except the make-up working days in SERVICE_HALL_WORKDAYS. Questions are capped per mobile and per
+# client address a day; the rating link in an outcome SMS works RATING_LINK_DAYS days.
+CONSULTATION_ANSWER_WORKING_DAYS = env.int("CONSULTATION_ANSWER_WORKING_DAYS", default=2)
+CONSULTATION_MAX_PER_MOBILE_PER_DAY = env.int("CONSULTATION_MAX_PER_MOBILE_PER_DAY", default=3)
+CONSULTATION_MAX_PER_CLIENT_PER_DAY = env.int("CONSULTATION_MAX_PER_CLIENT_PER_DAY", default=20)
+RECTIFICATION_WORKING_DAYS = env.int("RECTIFICATION_WORKING_DAYS", default=5)
+SERVICE_HALL_HOLIDAYS = env.list("SERVICE_HALL_HOLIDAYS", default=[])
+SERVICE_HALL_WORKDAYS = env.list("SERVICE_HALL_WORKDAYS", default=[])
+RATING_LINK_DAYS = env.int("RATING_LINK_DAYS", default=90)
 
 LOGIN_URL = "wagtailadmin_login"
 
