@@ -270,6 +270,28 @@ def print_welcome(env):
     print("Demo members apply at /apply/ (load_demo prints them). Ctrl-C stops everything.\n", flush=True)
 
 
+def reset():
+    """Drop the stack's database and its files (var/prod/, var/load/ people and staff); keep var/prod.env.
+
+    A load test leaves about 10 MB of copies per submission under var/prod/private: this is how to
+    give the disk back. The next run sets everything up again.
+    """
+    env = environment()
+    if STATE_FILE.exists():
+        raise SystemExit("the stack is running (var/prod/state.json): stop it first")
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[-1]
+    host, _, port = url.rsplit("/", 1)[0].split("@")[-1].partition(":")
+    subprocess.run(["dropdb", "--if-exists", "-h", host, "-p", port or "5432", "-U", "postgres", name], check=True)
+    shutil.rmtree(PROD, ignore_errors=True)
+    for leftover in ("staff.json", "members.json", "run-counter"):
+        (VAR / "load" / leftover).unlink(missing_ok=True)
+    for csv_file in (VAR / "load").glob("members-*"):
+        csv_file.unlink()
+    log(f"dropped database {name} and removed var/prod/; the keys in var/prod.env are kept")
+    return 0
+
+
 def write_state(processes, env):
     """var/prod/state.json: the process ids and settings of the running stack (for the load test and drills)."""
     STATE_FILE.write_text(
@@ -290,7 +312,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-setup", action="store_true", help="skip migrate, collectstatic and load_demo")
     parser.add_argument("--setup-only", action="store_true", help="prepare the database and files, start nothing")
+    parser.add_argument(
+        "--reset", action="store_true", help="drop the stack's database and var/prod/ (uploads, bundles), start nothing"
+    )
     args = parser.parse_args()
+    if args.reset:
+        return reset()
     if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
         raise SystemExit("nginx is missing: sudo apt-get install nginx-light (make prod does it as root)")
     os.environ["PATH"] = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
