@@ -43,12 +43,17 @@ class Cap:
 
 
 def _counter(model, **lookup):
-    """The counter row, created if missing (a concurrent creation is not an error)."""
-    try:
-        with transaction.atomic():
-            return model.objects.get_or_create(**lookup)[0]
-    except IntegrityError:
-        return model.objects.get(**lookup)
+    """The counter row, created if missing: another request creating it (or a success deleting it) at the
+    same moment is not an error, it only means trying again."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return model.objects.get_or_create(**lookup)[0]
+        except IntegrityError:
+            counter = model.objects.filter(**lookup).first()
+            if counter is not None:
+                return counter
+    raise RuntimeError(f"counter {lookup} kept changing under concurrent requests")
 
 
 def _take(cap: Cap, key: str, now) -> bool:

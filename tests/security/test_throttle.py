@@ -108,3 +108,29 @@ def test_ten_simultaneous_attempts_get_no_more_than_the_free_tries():
     results = _in_parallel(10, lambda: throttle.attempt([(BACKOFF, "k")]))
     assert results.count(0) == BACKOFF.free
     assert throttle.failures(BACKOFF, "k") == BACKOFF.free
+
+
+def test_a_counter_deleted_between_a_clash_and_the_read_is_made_again():
+    """A double-click: one request's insert clashes with the other's, which then succeeds and deletes the row."""
+    from django.db import IntegrityError
+
+    from applications.core import throttle as module
+    from applications.models import FailureCounter
+
+    real = FailureCounter.objects.get_or_create
+    calls = []
+
+    def clash_once(**lookup):
+        calls.append(lookup)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key")  # and by the time we look, the row is gone again
+        return real(**lookup)
+
+    class Model:
+        objects = FailureCounter.objects
+
+    Model.objects = type(
+        "Manager", (), {"get_or_create": staticmethod(clash_once), "filter": FailureCounter.objects.filter}
+    )()
+    counter = module._counter(Model, scope="lookup", key="k")
+    assert isinstance(counter, FailureCounter) and len(calls) == 2
