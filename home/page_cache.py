@@ -22,9 +22,14 @@ Only a response to the page's own address (no other parameter, none twice) is st
 a page shows its full address (the language links) and others should not see a stranger's.
 A path stores at most `MAX_VARIANTS` entries with parameters per `PAGE_CACHE_SECONDS`; more
 are served fresh but not stored, so even the parameters a page reads cannot fill the cache.
+
+The page cache is never a reason for a page to fail: when the shared cache cannot be reached
+(Redis down or slow), pages are served uncached, the error is logged once per
+`SHARED_RETRY_SECONDS`, and the shared cache is not asked again until then.
 """
 
 import hashlib
+import logging
 import pickle
 import re
 import threading
@@ -39,6 +44,8 @@ from django.utils.http import urlencode
 
 from home.middleware import reader_language
 
+logger = logging.getLogger(__name__)
+
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "page-cache:generation"
 
@@ -47,6 +54,8 @@ GENERATION_KEY = "page-cache:generation"
 # apply and status pages read more, but are never cached.
 QUERY_PARAMETERS = ((re.compile(r"/\d{4}/check/$"), ("level", "issued", "previous_level", "applied_last_campaign")),)
 MAX_VARIANTS = 200
+# After the shared cache failed, how long to serve uncached before asking it again.
+SHARED_RETRY_SECONDS = 5.0
 
 
 class _ProcessCopy:
@@ -94,7 +103,30 @@ class _ProcessCopy:
 _copy = _ProcessCopy()
 
 
+class SharedCacheDown(Exception):
+    """The shared cache failed recently: serve uncached until `SHARED_RETRY_SECONDS` have passed."""
+
+
+class _Outage:
+    """When the shared cache last failed in this process."""
+
+    until = float("-inf")
+
+    def check(self):
+        if time.monotonic() < self.until:
+            raise SharedCacheDown
+
+    def failed(self, error):
+        self.until = time.monotonic() + SHARED_RETRY_SECONDS
+        _copy.clear(None)  # purges in other processes cannot be seen meanwhile
+        logger.error("page cache unavailable, serving pages uncached for %.0f s: %r", SHARED_RETRY_SECONDS, error)
+
+
+_outage = _Outage()
+
+
 def _shared():
+    _outage.check()
     return caches[CACHE_ALIAS]
 
 
@@ -186,21 +218,46 @@ class PageCacheMiddleware:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         key = _key(request)
-        cached = _lookup(key)
+        try:
+            cached = _lookup(key)
+        except SharedCacheDown:
+            return self.get_response(request)
+        except Exception as error:  # any cache failure is a miss, never an error page
+            _outage.failed(error)
+            return self.get_response(request)
         if cached is not None:
             return cached
         response = self.get_response(request)
-        if _response_is_cacheable(response) and _may_store(request):
-            patch_response_headers(response, cache_timeout=0)
-            _shared().set(key, response, settings.PAGE_CACHE_SECONDS)
-            _copy.put(key, response)
+        if _response_is_cacheable(response):
+            self._store(request, key, response)
         return response
+
+    @staticmethod
+    def _store(request, key, response):
+        try:
+            if _may_store(request):
+                patch_response_headers(response, cache_timeout=0)
+                _shared().set(key, response, settings.PAGE_CACHE_SECONDS)
+                _copy.put(key, response)
+        except SharedCacheDown:
+            pass
+        except Exception as error:
+            _outage.failed(error)
 
 
 def purge():
-    """Forget every cached page, in this process at once and in the others within seconds."""
-    shared = _shared()
-    generation = (shared.get(GENERATION_KEY) or 0) + 1
-    shared.clear()
-    shared.set(GENERATION_KEY, generation, None)
+    """Forget every cached page, in this process at once and in the others within seconds.
+
+    With the shared cache unreachable, only this process's copy is dropped and the error logged:
+    the publish goes through, and the others serve uncached until the shared cache is back.
+    """
+    _copy.clear(None)
+    try:
+        shared = caches[CACHE_ALIAS]
+        generation = (shared.get(GENERATION_KEY) or 0) + 1
+        shared.clear()
+        shared.set(GENERATION_KEY, generation, None)
+    except Exception as error:
+        logger.error("page cache purge failed; cached pages may be stale when the cache returns: %r", error)
+        return
     _copy.clear(generation)

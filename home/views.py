@@ -31,7 +31,10 @@ def search(request):
         for model in SEARCHABLE_PAGE_TYPES:
             results.extend(model.objects.live().public().search(query))
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "search.html", {"query": query, "results": page})
+    from service_hall.consultations import search_published  # published questions of 在线咨询
+
+    questions = search_published(query) if query else []
+    return TemplateResponse(request, "search.html", {"query": query, "results": page, "questions": questions})
 
 
 def set_language(request, code):
@@ -104,7 +107,19 @@ def readyz(request):
 
 
 def server_error(request):
-    """500 page rendered without context processors, so it cannot fail the same way."""
+    """500 page rendered without context processors, so it cannot fail the same way.
+
+    When the database could not be reached (PostgreSQL restarting, connections refused or dropped)
+    it is the 503 page instead: nothing was saved, try again in a minute.
+    """
+    import sys
+
+    from django.db import InterfaceError, OperationalError
     from django.template import loader
 
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -12,6 +12,7 @@ uploads deleted, and the person starts again.
 
 import datetime
 import json
+import logging
 import secrets
 
 from django.conf import settings
@@ -30,6 +31,12 @@ from applications.core.identity import gender_and_birth_date
 from applications.core.storage import private_storage
 from applications.models import Member, ReviewUnit, SkillLevel
 from applications.programme import eligibility
+
+logger = logging.getLogger(__name__)
+
+COPY_NOT_STORED = (
+    "此文件暂时无法保存（系统存储空间不足或故障），请稍后重新上传；如仍不行，请联系所属区、县（市）总工会。"
+)
 
 STEPS = ("identity", "code", "details", "attachments", "confirm")
 CODE_PURPOSE = "apply"
@@ -187,24 +194,39 @@ class ApplicationFlow:
         form = AttachmentsForm(self.request.POST or None, self.request.FILES or None, already=stored.keys())
         if self.request.method == "POST":
             valid = form.is_valid()
+            not_stored = []
             for kind in AttachmentKind.values:  # keep every good file, even when another one failed
                 upload = form.cleaned_data.get(kind) if hasattr(form, "cleaned_data") else None
-                if isinstance(upload, CleanUpload):
-                    self._keep(kind, upload)
+                if isinstance(upload, CleanUpload) and not self._keep(kind, upload):
+                    not_stored.append(kind)
             self.save()
-            if valid:
+            if valid and not not_stored:
                 return form, self.go("confirm")
             form = AttachmentsForm(self.request.POST, self.request.FILES, already=stored.keys())
             form.is_valid()
+            for kind in not_stored:
+                form.add_error(kind, COPY_NOT_STORED)
         return form, None
 
     def _keep(self, kind, upload):
+        """Store the copy in the applicant's pending folder; False (nothing half written) if the store failed."""
         stored = self.state["attachments"]
         if kind in stored:
             private_storage().delete(stored[kind]["path"])
+            del stored[kind]
         token = self.state.setdefault("upload_token", secrets.token_hex(16))
-        path = private_storage().save(f"pending/{token}/{kind}.{upload.extension}", ContentFile(upload.content))
+        name = f"pending/{token}/{kind}.{upload.extension}"
+        try:
+            path = private_storage().save(name, ContentFile(upload.content))
+        except OSError as error:  # the store is full (ENOSPC) or failing
+            logger.error("copy %s not stored: %r", kind, error)
+            try:
+                private_storage().delete(name)
+            except OSError:
+                logger.exception("half-written copy %s not removed", name)
+            return False
         stored[kind] = {"path": path, "content_type": upload.content_type, "extension": upload.extension}
+        return True
 
     def confirm(self):
         if self.request.method != "POST":

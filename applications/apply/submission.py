@@ -5,6 +5,7 @@ values and never a request.
 """
 
 import datetime
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -18,7 +19,14 @@ from applications.core.crypto import keyed_hash
 from applications.models import Application, ApplicationEvent, Attachment, Campaign, Member, ReviewUnit, SkillLevel
 from applications.programme import eligibility
 
+logger = logging.getLogger(__name__)
+
 REFERENCE_DIGITS = 6
+# The private store is full or failing (ENOSPC, EROFS, EIO): nothing was submitted.
+STORE_FAILED = (
+    "上传的材料暂时无法保存（系统存储空间不足或故障），申报没有提交。"
+    "请稍后再试；如仍不行，请联系所属区、县（市）总工会。"
+)
 
 
 class SubmissionError(Exception):
@@ -222,6 +230,18 @@ def _first_opinion(applicant, channel, replace, replaced):
     return applicant.grassroots_opinion if channel == Channel.UNIT else ""
 
 
+def _remove_files(names):
+    """Delete copies written by a submission that did not commit (a process killed meanwhile leaves
+    them to `purge_pending_uploads`, which removes folders of references that were never committed)."""
+    from applications.core.storage import private_storage
+
+    for name in names:
+        try:
+            private_storage().delete(name)
+        except OSError:
+            logger.exception("could not remove %s of a submission that did not commit", name)
+
+
 def submit(
     campaign: Campaign,
     applicant: Applicant,
@@ -259,6 +279,7 @@ def submit(
     password = new_query_password()
     unit_approved = channel == Channel.UNIT and replace is None
     state = ApplicationState.UNIT_APPROVED if unit_approved else ApplicationState.SUBMITTED
+    written = []  # copies stored so far: removed again if the transaction does not commit
     try:
         with transaction.atomic():
             reference = _new_reference(campaign)
@@ -292,7 +313,15 @@ def submit(
                 attachment = Attachment(
                     application=application, kind=kind, content_type=upload.content_type, size=len(upload.content)
                 )
-                attachment.file.save(f"{kind}.{upload.extension}", ContentFile(upload.content), save=False)
+                filename = f"{kind}.{upload.extension}"
+                name = attachment.file.field.generate_filename(attachment, filename)  # where save writes it
+                try:
+                    attachment.file.save(filename, ContentFile(upload.content), save=False)
+                except OSError as error:  # the store is full or failing: remove what was half written
+                    logger.error("copies of %s not stored: %r", reference, error)
+                    written.append(name)
+                    raise SubmissionError(STORE_FAILED) from error
+                written.append(attachment.file.name)
                 attachment.save()
             ApplicationEvent.objects.create(
                 application=application,
@@ -303,19 +332,23 @@ def submit(
                 created_at=now,
             )
     except IntegrityError as error:
+        _remove_files(written)
         if channel == Channel.UNIT and replace is None:
             raise SubmissionError(UNIT_DUPLICATE, "id_number") from error
         raise SubmissionError(
             "同一身份证号码的申报刚刚已经提交，请勿重复申报。请到“进度查询”查看办理情况。", "id_number"
         ) from error
+    except BaseException:
+        _remove_files(written)
+        raise
     transaction.on_commit(lambda: _confirm_by_sms(application))
     return Submitted(application, password, replaced)
 
 
 def _confirm_by_sms(application):
-    from applications.core.sms import send_sms
+    from applications.core.sms import queue_sms
 
-    send_sms(
+    queue_sms(
         application.mobile,
         f"【杭州市总工会】您的{application.campaign.year}年度高技能人才奖励申报已提交，编号{application.reference}，"
         "请凭身份证号码和查询密码查询进度。",

@@ -9,8 +9,14 @@ stylesheet and fonts) as values layers over the blank form laid out once (pdf.re
 with a value that does not fit is rendered whole), records its progress after each chunk, joins the
 chunks' pages into one PDF per part of at most PART_SIZE forms, drawing the blank form under each
 values layer, and the parts into the one PDF kept in private storage.
+
+A worker killed mid-way (or a machine restarted) leaves its bundle running with no one building
+it: a running bundle whose progress (`progress_at`, written at each chunk) is older than
+STALLED_AFTER is marked failed when the list is shown or a bundle is requested (`fail_stalled`),
+so it can be requested again instead of showing 生成中 for good.
 """
 
+import datetime
 import gc
 import logging
 import shutil
@@ -20,6 +26,7 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -35,6 +42,9 @@ PART_SIZE = 200
 DEFAULT_STATES = (ApplicationState.UNIT_APPROVED, ApplicationState.APPROVED)
 MAX_FORMS = 10000
 ERROR_LENGTH = 1000
+# A chunk takes seconds and joining the parts well under a minute: this long without progress, the worker died.
+STALLED_AFTER = datetime.timedelta(minutes=10)
+STALLED_MESSAGE = "生成中断：后台任务已停止（如服务器重启），请重新生成。"
 
 
 class BundleError(Exception):
@@ -85,6 +95,7 @@ def request_bundle(user, campaign, unit, states):
     scope = bundle_scope(user)
     if scope is None or (not scope.city_wide and (unit is None or unit.pk != scope.unit.pk)):
         raise BundleError("您无权生成这个审核单位的申请表。")
+    fail_stalled()
     states = [str(state) for state in states]
     if not states or not set(states) <= set(ApplicationState.values):
         raise BundleError("请至少选择一种申报状态。")
@@ -118,6 +129,19 @@ def _fail(bundle_id, message):
     DocumentBundle.objects.filter(pk=bundle_id).update(
         state=DocumentBundle.State.FAILED, error=message[:ERROR_LENGTH], finished_at=timezone.now()
     )
+
+
+def fail_stalled(now=None):
+    """Mark failed every running bundle without progress for STALLED_AFTER; returns how many."""
+    now = now or timezone.now()
+    quiet_since = now - STALLED_AFTER
+    stalled = DocumentBundle.objects.filter(state=DocumentBundle.State.RUNNING).filter(
+        Q(progress_at__lt=quiet_since) | Q(progress_at__isnull=True, created_at__lt=quiet_since)
+    )
+    count = stalled.update(state=DocumentBundle.State.FAILED, error=STALLED_MESSAGE, finished_at=now)
+    if count:
+        logger.error("%s bundle(s) stalled (worker gone) marked failed", count)
+    return count
 
 
 def _chunks(items, size):
@@ -195,7 +219,7 @@ def pdf_join_command():
 def build_bundle(bundle_id, chunk_size=CHUNK_SIZE):
     """Render a queued bundle, store its file and mark it done, or failed with the reason."""
     claimed = DocumentBundle.objects.filter(pk=bundle_id, state=DocumentBundle.State.QUEUED).update(
-        state=DocumentBundle.State.RUNNING, done=0, error=""
+        state=DocumentBundle.State.RUNNING, done=0, error="", progress_at=timezone.now()
     )
     if not claimed:
         return  # already taken by another worker, or finished
@@ -207,7 +231,9 @@ def build_bundle(bundle_id, chunk_size=CHUNK_SIZE):
             ids,
             chunk_size=chunk_size,
             title=f"{pdf.form_title(bundle.campaign)}（{bundle_label(bundle)}，共{len(ids)}份）",
-            on_progress=lambda done: DocumentBundle.objects.filter(pk=bundle_id).update(done=done),
+            on_progress=lambda done: DocumentBundle.objects.filter(pk=bundle_id).update(
+                done=done, progress_at=timezone.now()
+            ),
         )
         name = f"annex3-{bundle.campaign.year}-{bundle.unit_id or 'all'}-{bundle.pk}.pdf"
         with transaction.atomic():
@@ -215,8 +241,8 @@ def build_bundle(bundle_id, chunk_size=CHUNK_SIZE):
             bundle.file.save(name, ContentFile(content), save=False)
             bundle.state = DocumentBundle.State.DONE
             bundle.done = bundle.total = len(ids)
-            bundle.finished_at = timezone.now()
-            bundle.save(update_fields=["file", "state", "done", "total", "finished_at"])
+            bundle.finished_at, bundle.error = timezone.now(), ""  # done after all, even if marked stalled
+            bundle.save(update_fields=["file", "state", "done", "total", "finished_at", "error"])
     except Exception as error:
         logger.exception("bundle %s failed", bundle_id)
         _fail(bundle_id, str(error) or error.__class__.__name__)

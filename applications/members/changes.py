@@ -174,11 +174,11 @@ def text_mobile_change(old: str, new: str) -> None:
     text = MOBILE_CHANGED_TEXT.format(last_four=new[-4:])
 
     def send():
-        from applications.core.sms import send_sms
+        from applications.core.sms import queue_sms
 
         for to in dict.fromkeys(number for number in (old, new) if number):
             try:
-                send_sms(to, text, purpose=MOBILE_CHANGED_PURPOSE)
+                queue_sms(to, text, purpose=MOBILE_CHANGED_PURPOSE)
             except ValueError:
                 logger.warning("mobile change not texted to %s: not a valid mobile", mask(to, 3, 4))
 

@@ -49,6 +49,9 @@ class DocumentBundle(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written when the task claims the bundle and after each chunk; a running bundle without
+    # progress for bundles.STALLED_AFTER is marked failed (its worker died).
+    progress_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,9 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SmsMessage(models.Model):
-    """Every text message the portal sends, as sent (never with a full ID or card number)."""
+    """Every text message the portal sends, as sent (never with a full ID or card number).
+
+    One-time codes are sent at once (sent or failed). Confirmations and outcome texts are queued
+    and sent by the task worker (`core/sms.py`), retried until sent or `SMS_QUEUE_MAX_ATTEMPTS`.
+    """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("待发送")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
@@ -19,9 +24,13 @@ class SmsMessage(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     error = models.CharField(_("错误"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_try_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["next_try_at"], name="sms_queued_due", condition=models.Q(status="queued"))]
         verbose_name = _("短信")
         verbose_name_plural = _("短信")
 

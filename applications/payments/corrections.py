@@ -190,9 +190,9 @@ def corrected_message(application, correction):
 
 
 def _tell_corrected(application, correction):
-    from applications.core.sms import send_sms
+    from applications.core.sms import queue_sms
 
     try:
-        send_sms(application.mobile, corrected_message(application, correction), purpose="bank_card_corrected")
+        queue_sms(application.mobile, corrected_message(application, correction), purpose="bank_card_corrected")
     except ValueError as error:
         logger.error("SMS for %s (bank_card_corrected) not sent: %s", application.reference, error)

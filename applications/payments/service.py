@@ -412,7 +412,7 @@ def message_for(item):
 @task()
 def tell_payment_results(item_ids):
     """Text each applicant of these settled items their result (a background task: a batch has thousands)."""
-    from applications.core.sms import send_sms
+    from applications.core.sms import queue_sms
 
     items = PaymentItem.objects.filter(pk__in=item_ids).select_related("application__campaign", "application__unit")
     for item in items.order_by("pk"):
@@ -420,7 +420,7 @@ def tell_payment_results(item_ids):
         if text is None:
             continue
         try:
-            send_sms(item.application.mobile, text, purpose=f"payment_{item.result}")
+            queue_sms(item.application.mobile, text, purpose=f"payment_{item.result}")
         except ValueError as error:
             logger.error("SMS for %s (payment_%s) not sent: %s", item.application.reference, item.result, error)
 

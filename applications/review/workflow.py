@@ -197,10 +197,10 @@ def take_many(action, applications, user, opinion=""):
 
 
 def _tell_rejected(application):
-    from applications.core.sms import send_sms
+    from applications.core.sms import queue_sms
     from service_hall.evaluations import sms_suffix  # the 好差评 link of the closed case
 
-    send_sms(
+    queue_sms(
         application.mobile,
         f"【杭州市总工会】您的{application.campaign.year}年度高技能人才奖励申报（编号{application.reference}）"
         "未通过审核，原因请凭查询密码在进度查询中查看；修改后可重新申报。" + sms_suffix(application),

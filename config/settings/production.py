@@ -21,6 +21,21 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1"),
     "pages": env.cache("PAGE_CACHE_URL", default="redis://127.0.0.1:6379/2"),
 }
+# Redis down or hung must not take the site with it: short socket timeouts for both caches; the
+# default cache (Wagtail's site root paths, the blank Annex 3 layout) reads as a miss on error
+# (django-redis IGNORE_EXCEPTIONS, logged); the page cache handles its own errors (home/page_cache.py).
+# Sessions and every throttle live in the database, so applying does not need Redis.
+for _alias in CACHES:
+    if CACHES[_alias]["BACKEND"].startswith("django_redis."):
+        CACHES[_alias].setdefault("OPTIONS", {}).update({"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5})
+if CACHES["default"]["BACKEND"].startswith("django_redis."):
+    CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# PostgreSQL restarted: each request checks its kept connection first and reconnects (no restart of
+# the workers); a request caught by the restart gets the 503 page (home/views.server_error).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,10 +4,13 @@ import os
 import time
 from io import StringIO
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from applications.core.storage import private_storage
+
+pytestmark = pytest.mark.django_db  # the command also looks up the references of submitted copies
 
 
 def test_old_pending_uploads_are_deleted_and_recent_ones_kept():

@@ -79,6 +79,7 @@ def _rows(queryset):
 def bundle_list(request):
     """The user's bundles, newest first, with state and progress; the page follows running ones itself."""
     scope = _scope_or_404(request.user)
+    bundles.fail_stalled()
     queryset = bundles.visible_bundles(request.user).select_related("campaign", "unit", "requested_by")
     rows = _rows(queryset[:LIST_LENGTH])
     return TemplateResponse(
@@ -99,6 +100,7 @@ def bundle_status(request):
     """Progress of the user's queued and running bundles (and those just finished), for the list's script."""
     _scope_or_404(request.user)
     ids = [int(value) for value in request.GET.getlist("id") if value.isdigit()][:LIST_LENGTH]
+    bundles.fail_stalled()
     found = bundles.visible_bundles(request.user).filter(pk__in=ids)
     response = JsonResponse(
         {
