@@ -178,6 +178,36 @@ class SelfCheckBlock(blocks.StructBlock):
         return context
 
 
+class FaqBlock(blocks.StructBlock):
+    """Chosen published questions of 在线咨询 (service_hall) as an FAQ: named by reference, or the latest of a topic."""
+
+    title = blocks.CharBlock(label=_("标题"), required=False, default="常见问题")
+    references = blocks.ListBlock(
+        blocks.CharBlock(label=_("咨询编号")),
+        label=_("指定的咨询"),
+        default=[],
+        help_text=_("已公开咨询的编号（见在线咨询页面每条问答下方），按此顺序显示；未公开的不显示。"),
+    )
+    topic = blocks.ChoiceBlock(
+        label=_("或按类别显示最新的"),
+        required=False,
+        choices=[("policy", "政策"), ("applying", "申报"), ("review", "审核"), ("payment", "发放"), ("other", "其他")],
+    )
+    count = blocks.IntegerBlock(label=_("最多条数"), default=5, min_value=1, max_value=20)
+
+    class Meta:
+        icon = "help"
+        label = _("常见问题（在线咨询）")
+        template = "blocks/faq_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from service_hall.consultations import faq
+
+        context = super().get_context(value, parent_context)
+        context["questions"] = faq(list(value["references"]), value["topic"] or None, value["count"])
+        return context
+
+
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
@@ -189,6 +219,7 @@ class BodyBlock(blocks.StreamBlock):
     quota_table = QuotaTableBlock()
     downloads = DownloadsBlock()
     self_check = SelfCheckBlock()
+    faq = FaqBlock()
 
     class Meta:
         block_counts = {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from applications.core.client_address import client_key
 from applications.core.crypto import keyed_hash
 from applications.core.sms import FORBIDDEN_NUMBER_RE, send_sms
 from applications.models import Application
+from home import page_cache
 from service_hall import working_days
 from service_hall.models import Desk, Question, Topic
 
@@ -117,7 +118,7 @@ def _access_hash(reference: str, access_code: str) -> str:
     return keyed_hash(f"consultation-access:{reference}:{normalise_query_password(access_code)}")
 
 
-def _new_reference():
+def new_reference():
     return "ZX" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
@@ -136,7 +137,7 @@ def ask(*, topic, text, mobile, name="", application_reference="", client=None, 
     desk, unit = route(topic, application)
     access_code = "".join(secrets.choice(ACCESS_ALPHABET) for _ in range(8))
     for _attempt in range(5):
-        reference = _new_reference()
+        reference = new_reference()
         try:
             with transaction.atomic():
                 question = Question.objects.create(
@@ -213,12 +214,35 @@ def publish(question: Question, public_question: str, public_answer: str, *, now
     question.is_public = True
     question.published_at = question.published_at or now or timezone.now()
     question.save(update_fields=["public_question", "public_answer", "is_public", "published_at"])
+    page_cache.purge()  # FAQ blocks on cached Wagtail pages show it
     return question
+
+
+def faq(references, topic=None, count=5):
+    """Published questions for an FAQ block: those named (in that order), else the latest of `topic` (or any)."""
+    published = Question.objects.published()
+    if references:
+        wanted = [reference.strip().upper() for reference in references if reference.strip()]
+        found = {question.reference: question for question in published.filter(reference__in=wanted)}
+        return [found[reference] for reference in wanted if reference in found][:count]
+    if topic:
+        published = published.filter(topic=topic)
+    return list(published[:count])
+
+
+def search_published(query: str, limit=10):
+    """Published questions whose edited question or answer holds `query` (substring: Chinese has no spaces)."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    found = Question.objects.published().filter(Q(public_question__icontains=query) | Q(public_answer__icontains=query))
+    return list(found[:limit])
 
 
 def unpublish(question: Question) -> Question:
     question.is_public = False
     question.save(update_fields=["is_public"])
+    page_cache.purge()
     return question
 
 

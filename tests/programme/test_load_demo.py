@@ -168,7 +168,10 @@ def test_demo_applications_wait_at_every_review_step():
     from applications.models import Application
 
     call_command("load_demo", "--with-accounts", stdout=StringIO())
-    demo = Application.objects.filter(campaign__is_demo=True)
+    # Besides them, four rejected and rated cases for 查看评价 (service_hall/demo.py).
+    rated = Application.objects.filter(campaign__is_demo=True, rating__isnull=False)
+    assert sorted(rated.values_list("state", flat=True)) == [S.REJECTED] * 4
+    demo = Application.objects.filter(campaign__is_demo=True, rating__isnull=True)
     assert sorted(demo.values_list("state", flat=True)) == sorted(
         [S.SUBMITTED, S.SUBMITTED, S.UNIT_APPROVED, S.APPROVED, S.APPROVED]
     )
@@ -177,4 +180,4 @@ def test_demo_applications_wait_at_every_review_step():
     approved = demo.filter(state=S.APPROVED).first()
     assert [e.actor.username for e in approved.events.exclude(actor=None)] == ["xihu", "service"]
     call_command("load_demo", "--with-accounts", stdout=StringIO())
-    assert Application.objects.filter(campaign__is_demo=True).count() == 5
+    assert Application.objects.filter(campaign__is_demo=True).count() == 5 + 4

@@ -60,9 +60,7 @@ def test_the_city_service_center_sees_every_question_and_the_figures(client, sit
     client.force_login(service_center)
     page = client.get(reverse("service_hall_questions")).content.decode()
     assert question.reference in page and "全市咨询统计" in page
-    client.post(
-        reverse("service_hall_question", args=[question.pk]), {"action": "answer", "answer": "请耐心等待"}
-    )
+    client.post(reverse("service_hall_question", args=[question.pk]), {"action": "answer", "answer": "请耐心等待"})
     client.post(
         reverse("service_hall_question", args=[question.pk]),
         {"action": "publish", "public_question": "审核要多久？", "public_answer": "一般两周"},
@@ -76,7 +74,9 @@ def test_editors_answer_nothing(client, site_2022, editor):
     assert client.get(reverse("service_hall_rectifications")).status_code == 403
 
 
-def test_rectification_belongs_to_the_handling_unit(client, site_2022, sms_file, reviewer, other_reviewer, service_center):
+def test_rectification_belongs_to_the_handling_unit(
+    client, site_2022, sms_file, reviewer, other_reviewer, service_center
+):
     application = ApplicationFactory(campaign=site_2022[0], state="rejected")
     item = evaluations.rate(application, grade=2, comment="说明不清").rectification
     url = reverse("service_hall_rectification", args=[item.pk])

@@ -152,3 +152,44 @@ def test_unit_question_goes_to_that_unit(site_2022, sms_file):
         topic="review", text="问", mobile="13800009999", application_reference=application.reference
     )
     assert question.unit.name == "萧山区总工会"
+
+
+def _published(reviewer, topic="other", question_text="公开的问题", answer_text="公开的答复"):
+    question, _code = consultations.ask(topic=topic, text="原文", mobile="13800001234")
+    consultations.answer(question, "原答复", reviewer)
+    return consultations.publish(question, question_text, answer_text)
+
+
+def test_site_search_finds_published_questions_only(client, site_2022, sms_file, reviewer):
+    _published(reviewer, question_text="结转的条件是什么？")
+    consultations.ask(topic="other", text="结转未公开", mobile="13800001235")
+    page = client.get("/search/", {"q": "结转"}).content.decode()
+    assert "结转的条件是什么？" in page and "结转未公开" not in page
+
+
+def test_faq_block_shows_chosen_published_questions_in_order(site_2022, sms_file, reviewer):
+    first = _published(reviewer, question_text="问一")
+    second = _published(reviewer, topic="policy", question_text="问二")
+    hidden, _ = consultations.ask(topic="other", text="未公开", mobile="13800001236")
+    chosen = consultations.faq([second.reference.lower(), hidden.reference, first.reference])
+    assert chosen == [second, first]
+    assert consultations.faq([], "policy") == [second]
+
+
+def test_faq_block_renders_on_a_notice_page(client, site_2022, sms_file, reviewer):
+    from notices.models import NoticePage
+
+    question = _published(reviewer, question_text="常见问题甲")
+    notice = NoticePage.objects.live().first()
+    notice.body.append(("faq", {"title": "常见问题", "references": [question.reference], "topic": "", "count": 5}))
+    notice.save_revision().publish()
+    page = client.get(notice.url).content.decode()
+    assert "常见问题甲" in page and "/consultations/" in page
+
+
+def test_home_and_notice_pages_carry_the_four_service_hall_buttons(client, site_2022):
+    home = client.get("/").content.decode()
+    notice = client.get(site_2022[1].url).content.decode()
+    for page in (home, notice):
+        for href in ("/apply/", "/status/", "/consultations/", "/evaluations/"):
+            assert f'href="{href}"' in page

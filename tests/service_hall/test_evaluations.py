@@ -71,7 +71,9 @@ def test_the_rating_form_from_the_link(client, site_2022):
     application = _closed(site_2022, name="张三丰")
     url = evaluations.rating_path(application)
     assert "评价本次服务" in client.get(url).content.decode()
-    response = client.post(url, {"grade": "3", "efficiency": "", "guide": "4", "comment": "还行", "publish_comment": "on"})
+    response = client.post(
+        url, {"grade": "3", "efficiency": "", "guide": "4", "comment": "还行", "publish_comment": "on"}
+    )
     assert "感谢您的评价" in response.content.decode()
     rating = Rating.objects.get()
     assert (rating.grade, rating.guide, rating.efficiency, rating.masked_name) == (3, 4, None, "张**")

@@ -15,6 +15,7 @@ from applications.programme.demo import (
 from applications.programme.staff import create_staff
 from home.demo import ensure_pages
 from home.page_cache import purge
+from service_hall import demo as service_hall_demo
 
 DEMO_ACCOUNTS = [
     # username, role, unit, password
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             campaign = ensure_campaign_2022()
             notice = ensure_pages(campaign)
             demo = None if no_demo_campaign else ensure_demo_campaign(campaign)
+            service_hall_demo.ensure_questions()
             accounts = settings.DEBUG or with_accounts
             if accounts:
                 staff = {
@@ -48,6 +50,7 @@ class Command(BaseCommand):
                 ensure_demo_members()
                 if demo:
                     ensure_demo_applications(demo, staff["xihu"], staff["service"])
+                    service_hall_demo.ensure_ratings(demo, staff["xihu"])
         purge()
 
         self.stdout.write(self.style.SUCCESS(f"已载入：{campaign.display_name}，通知 {notice.document_number}"))
@@ -65,3 +68,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name} {id_number}（{unit}）")
             if demo:
                 self.stdout.write("演示申报：西湖区总工会 5 份：2 份待预审、1 份待市总审核、2 份待发放。")
+                self.stdout.write("另有 4 份已驳回并已评价（含 1 条已整改答复的差评），见 /evaluations/。")
