@@ -25,7 +25,7 @@ from applications.apply.status import normalise_query_password
 from applications.core import throttle
 from applications.core.client_address import client_key
 from applications.core.crypto import keyed_hash
-from applications.core.sms import FORBIDDEN_NUMBER_RE, send_sms
+from applications.core.sms import FORBIDDEN_NUMBER_RE, queue_sms, send_sms
 from applications.models import Application
 from home import page_cache
 from service_hall import working_days
@@ -198,7 +198,7 @@ def answer(question: Question, text: str, user, *, now=None) -> Question:
     question.answered_at = question.answered_at or now
     question.save(update_fields=["answer", "answered_by", "answered_at"])
     if first:
-        send_sms(question.mobile, ANSWERED_TEXT.format(reference=question.reference), purpose="consultation_answered")
+        queue_sms(question.mobile, ANSWERED_TEXT.format(reference=question.reference), purpose="consultation_answered")
     return question
 
 

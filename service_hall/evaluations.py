@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.core.constants import ApplicationState
-from applications.core.sms import FORBIDDEN_NUMBER_RE, send_sms
+from applications.core.sms import FORBIDDEN_NUMBER_RE, queue_sms
 from applications.models import Application
 from service_hall import working_days
 from service_hall.models import Grade, Rating, Rectification
@@ -140,7 +140,7 @@ def reply(rectification: Rectification, *, finding, measures, reply_text, user, 
         raise RatingRefused("该整改事项已答复。")
     rectification.refresh_from_db()
     application = rectification.rating.application
-    send_sms(
+    queue_sms(
         application.mobile,
         REPLY_TEXT.format(reference=application.reference, unit=rectification.unit.name),
         purpose="rating_reply",

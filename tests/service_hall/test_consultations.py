@@ -101,11 +101,14 @@ def test_questions_are_routed_to_the_desk_that_answers(site_2022, sms_file, topi
         assert question.unit == application.unit
 
 
-def test_answer_is_texted_without_its_content_and_read_with_the_access_code(client, site_2022, sms_file, reviewer):
+def test_answer_is_texted_without_its_content_and_read_with_the_access_code(
+    client, site_2022, sms_file, reviewer, django_capture_on_commit_callbacks
+):
     question, access_code = consultations.ask(topic="other", text="问题", mobile="13800005555")
     url = reverse("consultation_detail", args=[question.reference])
     assert "咨询编号或查询码不正确" in client.post(url, {"access_code": "WRONG123"}).content.decode()
-    consultations.answer(question, "答复内容甲", reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        consultations.answer(question, "答复内容甲", reviewer)
     text = _texts(sms_file)[-1]["text"]
     assert "您的咨询已答复，请凭编号查看" in text and "答复内容甲" not in text
     page = client.post(url, {"access_code": access_code.lower()}).content.decode()

@@ -88,11 +88,12 @@ def test_bad_ratings_open_a_rectification_for_the_handling_unit(site_2022, grade
     assert Rectification.objects.filter(rating=rating, unit__name="滨江区总工会").exists() is opens
 
 
-def test_the_reply_is_texted_and_shown_publicly_once(site_2022, sms_file, reviewer):
+def test_the_reply_is_texted_and_shown_publicly_once(site_2022, sms_file, reviewer, django_capture_on_commit_callbacks):
     application = _closed(site_2022)
     rating = evaluations.rate(application, grade=2, comment="等太久了")
     item = rating.rectification
-    evaluations.reply(item, finding="属实", measures="加快预审", reply_text="已改进，谢谢监督", user=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluations.reply(item, finding="属实", measures="加快预审", reply_text="已改进，谢谢监督", user=reviewer)
     texts = [json.loads(line) for line in sms_file.read_text().splitlines()]
     assert texts[-1]["to"] == application.mobile and application.reference in texts[-1]["text"]
     with pytest.raises(evaluations.RatingRefused):
