@@ -69,6 +69,17 @@ def visible_rectifications(user, queryset):
     return queryset.none()
 
 
+def visible_ratings(user, queryset):
+    """Ratings `user` sees: every one for the city, its own unit's cases for a unit reviewer (rated once closed)."""
+    if not _active(user):
+        return queryset.none()
+    if user.is_superuser or user.has_perm(VIEW_ALL_RATINGS):
+        return queryset
+    if user.has_perm(RECTIFY_RATING) and _unit_id(user):
+        return queryset.filter(unit_id=_unit_id(user))
+    return queryset.none()
+
+
 def may_rectify(user, rectification):
     """Only the handling unit's own reviewers rectify and reply (the city watches, never replies for them)."""
     return _active(user) and user.has_perm(RECTIFY_RATING) and _unit_id(user) == rectification.unit_id

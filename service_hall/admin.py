@@ -51,7 +51,7 @@ def question_queue(request):
         }
         for question in questions.order_by("answered_at", "due_at")[:200]
     ]
-    units = {(q.unit_id, q.unit.name) for q in _questions(request).filter(unit__isnull=False).select_related("unit")}
+    units = _questions(request).filter(unit__isnull=False).values_list("unit_id", "unit__name").distinct()
     figures = consultations.figures(Question.objects.all(), now) if access.sees_city_figures(request.user) else None
     return admin_page(
         request,
@@ -64,7 +64,7 @@ def question_queue(request):
             "unit": unit,
             "topics": Topic.choices,
             "desks": [(Desk.SERVICE_CENTER, Desk.SERVICE_CENTER.label), (Desk.ECONOMIC_DEPT, Desk.ECONOMIC_DEPT.label)],
-            "units": sorted(units, key=lambda pair: pair[1]),
+            "units": sorted(set(units), key=lambda pair: pair[1]),
             "figures": figures,
             "service_days": consultations.answer_days(),
         },
@@ -114,6 +114,8 @@ def question_answer(request, pk):
             "answer_form": answer_form,
             "publish_form": publish_form,
             "application_url": application_url,
+            # A reference is no proof of who asks: say whether the asker's mobile is the application's.
+            "same_mobile": bool(question.application_id) and question.application.mobile == question.mobile,
             "age": consultations.age_in_working_days(question),
             "overdue": question.is_overdue(),
         },
@@ -140,14 +142,17 @@ def rectification_list(request):
     elif state == "overdue":
         items = evaluations.overdue_rectifications(items, now)
     rows = [{"item": item, "overdue": item.is_overdue(now)} for item in items.order_by("replied_at", "due_at")[:200]]
-    ratings = None
-    if access.may_exclude_ratings(request.user):
-        ratings = Rating.objects.select_related("unit", "application").order_by("-created_at")[:100]
+    ratings = access.visible_ratings(request.user, Rating.objects.select_related("unit", "application"))
     return admin_page(
         request,
         "service_hall/admin/rectifications.html",
         _("评价整改"),
-        {"rows": rows, "state": state, "ratings": ratings},
+        {
+            "rows": rows,
+            "state": state,
+            "ratings": ratings.order_by("-created_at")[:100],
+            "may_exclude": access.may_exclude_ratings(request.user),
+        },
         icon="warning",
     )
 

@@ -60,7 +60,7 @@ def rating_path(application: Application) -> str:
 
 
 def rating_url(application: Application) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + rating_path(application)
+    return settings.PUBLIC_BASE_URL.rstrip("/") + rating_path(application)
 
 
 def sms_suffix(application: Application) -> str:

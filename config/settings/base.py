@@ -203,6 +203,8 @@ RECTIFICATION_WORKING_DAYS = env.int("RECTIFICATION_WORKING_DAYS", default=5)
 SERVICE_HALL_HOLIDAYS = env.list("SERVICE_HALL_HOLIDAYS", default=[])
 SERVICE_HALL_WORKDAYS = env.list("SERVICE_HALL_WORKDAYS", default=[])
 RATING_LINK_DAYS = env.int("RATING_LINK_DAYS", default=90)
+# The public site's address, for links in text messages (the rating link); the admin's address unless set.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000"))
 
 LOGIN_URL = "wagtailadmin_login"
 

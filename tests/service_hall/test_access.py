@@ -113,3 +113,28 @@ def test_the_rejection_text_carries_a_rating_link_without_the_id_number(
     token = re.search(r"/evaluations/rate/([^/]+)/", text).group(1)
     assert application.id_number not in text
     assert evaluations.application_for(token) == application
+
+
+def test_a_unit_sees_its_own_cases_ratings_only(client, site_2022, reviewer, other_reviewer):
+    xihu = evaluations.rate(ApplicationFactory(campaign=site_2022[0], state="paid"), grade=5, comment="西湖好评")
+    client.force_login(other_reviewer)
+    page = client.get(reverse("service_hall_rectifications")).content.decode()
+    assert xihu.application.reference not in page
+    client.force_login(reviewer)
+    page = client.get(reverse("service_hall_rectifications")).content.decode()
+    assert xihu.application.reference in page and "本单位办结事项的评价" in page
+    assert reverse("service_hall_rating_exclude", args=[xihu.pk]) not in page
+
+
+def test_staff_are_told_when_the_askers_mobile_is_not_the_applications(client, site_2022, sms_file, reviewer):
+    application = ApplicationFactory(campaign=site_2022[0])
+    own, _ = consultations.ask(
+        topic="review", text="问", mobile=application.mobile, application_reference=application.reference
+    )
+    stranger, _ = consultations.ask(
+        topic="review", text="问", mobile="13700000000", application_reference=application.reference
+    )
+    client.force_login(reviewer)
+    assert "提问手机与申报登记手机一致" in client.get(reverse("service_hall_question", args=[own.pk])).content.decode()
+    page = client.get(reverse("service_hall_question", args=[stranger.pk])).content.decode()
+    assert "请勿透露申报信息" in page
