@@ -42,8 +42,8 @@ PART_SIZE = 200
 DEFAULT_STATES = (ApplicationState.UNIT_APPROVED, ApplicationState.APPROVED)
 MAX_FORMS = 10000
 ERROR_LENGTH = 1000
-# A chunk takes seconds and joining the parts well under a minute: this long without progress, the worker died.
-STALLED_AFTER = datetime.timedelta(minutes=10)
+# A chunk of forms takes seconds, joining the parts well under a minute: this long without progress, the worker died.
+STALLED_AFTER = datetime.timedelta(minutes=3)
 STALLED_MESSAGE = "生成中断：后台任务已停止（如服务器重启），请重新生成。"
 
 
