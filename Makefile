@@ -55,6 +55,8 @@ format: install ## ruff format and autofix
 
 bench: install ## Benchmarks (see bench/README.md); LOAD=1 adds the load test of the crunch
 	$(PY) bench/page_cache.py
+	$(PY) bench/apply_flow.py
+	$(PY) bench/notice_render.py
 	@if [ "$(LOAD)" = 1 ]; then $(MAKE) --no-print-directory bench-load; fi
 
 bench-load: install ## Load test with Locust against the `make prod` stack (started if not running)
