@@ -9,7 +9,6 @@ Questions per mobile and per client address are capped a day; codes use the caps
 
 import datetime
 import hmac
-import re
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -25,11 +24,12 @@ from applications.apply.status import normalise_query_password
 from applications.core import throttle
 from applications.core.client_address import client_key
 from applications.core.crypto import keyed_hash
-from applications.core.sms import FORBIDDEN_NUMBER_RE, queue_sms, send_sms
+from applications.core.sms import queue_sms, send_sms
 from applications.models import Application
 from home import page_cache
 from service_hall import working_days
 from service_hall.models import Desk, Question, Topic
+from service_hall.privacy import PERSONAL_NUMBER_MESSAGE, PUBLIC_TEXT_MESSAGE, holds_personal_number, unfit_for_public
 
 CODE_PURPOSE = "consultation"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -58,19 +58,6 @@ def access_backoff():
 
 class QuestionRefused(Exception):
     """The question cannot be taken; the message can be shown to the person."""
-
-
-_SEPARATORS = re.compile(r"[\s\-－—_.·]")
-
-
-def holds_personal_number(text: str) -> bool:
-    """Whether `text` holds something like an ID number or a bank card number (spaces and dashes ignored)."""
-    return bool(FORBIDDEN_NUMBER_RE.search(_SEPARATORS.sub("", text or "")))
-
-
-PERSONAL_NUMBER_MESSAGE = (
-    "为保护您的个人信息，请不要在咨询内容中填写身份证号码或银行卡号，工作人员可凭申报编号查到您的申报。"
-)
 
 
 def route(topic: str, application: Application | None) -> tuple[str, object]:
@@ -207,8 +194,8 @@ def publish(question: Question, public_question: str, public_answer: str, *, now
     if not question.answered:
         raise ValueError("only an answered question is published")
     for text in (public_question, public_answer):
-        if holds_personal_number(text):
-            raise QuestionRefused(PERSONAL_NUMBER_MESSAGE)
+        if unfit_for_public(text):
+            raise QuestionRefused(PUBLIC_TEXT_MESSAGE)
     question.public_question = public_question.strip()
     question.public_answer = public_answer.strip()
     question.is_public = True

@@ -20,6 +20,7 @@ from applications.models import Application
 from service_hall import working_days
 from service_hall.models import Grade, Rating, Rectification
 from service_hall.models.evaluation import BAD_GRADES, GOOD_GRADES
+from service_hall.privacy import PUBLIC_TEXT_MESSAGE, holds_personal_number, unfit_for_public
 
 CLOSED_STATES = (ApplicationState.PAID, ApplicationState.REJECTED)
 TOKEN_SALT = "service_hall.evaluations.rate"
@@ -99,7 +100,9 @@ def rate(application: Application, *, grade, comment="", publish_comment=True, n
     now = now or timezone.now()
     if not is_closed(application):
         raise RatingRefused("该申报尚未办结，办结后方可评价。")
-    if FORBIDDEN_NUMBER_RE.search(comment or ""):
+    if comment and publish_comment and unfit_for_public(comment):
+        raise RatingRefused(PUBLIC_TEXT_MESSAGE)
+    if holds_personal_number(comment):
         raise RatingRefused("评价内容中请不要填写身份证号码或银行卡号。")
     try:
         with transaction.atomic():
@@ -130,8 +133,8 @@ def reply(rectification: Rectification, *, finding, measures, reply_text, user, 
     """The unit's check, rectification and reply; the worker is texted that a reply is there."""
     if rectification.done:
         raise RatingRefused("该整改事项已答复。")
-    if FORBIDDEN_NUMBER_RE.search(reply_text or ""):
-        raise RatingRefused("答复中请不要填写身份证号码或银行卡号。")
+    if unfit_for_public(reply_text):
+        raise RatingRefused(PUBLIC_TEXT_MESSAGE)
     now = now or timezone.now()
     updated = Rectification.objects.filter(pk=rectification.pk, replied_at__isnull=True).update(
         finding=finding.strip(), measures=measures.strip(), reply=reply_text.strip(), replied_at=now, replied_by=user

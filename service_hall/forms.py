@@ -5,13 +5,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applications.core.identity import validate_mobile
-from service_hall.consultations import PERSONAL_NUMBER_MESSAGE, holds_personal_number
 from service_hall.models import Grade, Topic
+from service_hall.privacy import PERSONAL_NUMBER_MESSAGE, PUBLIC_TEXT_MESSAGE, holds_personal_number, unfit_for_public
 
 
 def _no_personal_number(value):
     if holds_personal_number(value):
         raise ValidationError(PERSONAL_NUMBER_MESSAGE)
+
+
+def _fit_for_public(value):
+    if unfit_for_public(value):
+        raise ValidationError(PUBLIC_TEXT_MESSAGE)
 
 
 class QuestionForm(forms.Form):
@@ -64,11 +69,12 @@ class RatingForm(forms.Form):
         label=_("同意公开评价内容（姓名隐去，仅显示姓氏）"), required=False, initial=True
     )
 
-    def clean_comment(self):
-        value = self.cleaned_data["comment"]
-        if holds_personal_number(value):
-            raise ValidationError(_("评价内容中请不要填写身份证号码或银行卡号。"))
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        comment = cleaned.get("comment", "")
+        if holds_personal_number(comment) or (cleaned.get("publish_comment") and unfit_for_public(comment)):
+            self.add_error("comment", PUBLIC_TEXT_MESSAGE)
+        return cleaned
 
 
 class AnswerForm(forms.Form):
@@ -77,10 +83,10 @@ class AnswerForm(forms.Form):
 
 class PublishForm(forms.Form):
     public_question = forms.CharField(
-        label=_("公开的问题"), widget=forms.Textarea(attrs={"rows": 3}), validators=[_no_personal_number]
+        label=_("公开的问题"), widget=forms.Textarea(attrs={"rows": 3}), validators=[_fit_for_public]
     )
     public_answer = forms.CharField(
-        label=_("公开的答复"), widget=forms.Textarea(attrs={"rows": 5}), validators=[_no_personal_number]
+        label=_("公开的答复"), widget=forms.Textarea(attrs={"rows": 5}), validators=[_fit_for_public]
     )
 
 
@@ -92,6 +98,7 @@ class RectificationForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("公开显示在“查看评价”中，并短信通知评价人"),
+        validators=[_fit_for_public],
     )
 
 

@@ -196,3 +196,10 @@ def test_home_and_notice_pages_carry_the_four_service_hall_buttons(client, site_
     for page in (home, notice):
         for href in ("/apply/", "/status/", "/consultations/", "/evaluations/"):
             assert f'href="{href}"' in page
+
+
+def test_published_text_holds_no_mobile(site_2022, sms_file, reviewer):
+    question, _code = consultations.ask(topic="other", text="我的手机13800001111，请回电", mobile="13800001111")
+    consultations.answer(question, "已回电", reviewer)
+    with pytest.raises(consultations.QuestionRefused):
+        consultations.publish(question, "我的手机13800001111，请回电", "已回电")

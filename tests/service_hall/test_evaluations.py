@@ -135,3 +135,34 @@ def test_status_lookup_of_a_case_under_review_does_not(client, site_2022):
     application = _closed(site_2022, state="submitted")
     response = client.post("/status/", {"id_number": application.id_number, "password": "K7MP3WQX"})
     assert "评价" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "text, public, refused",
+    [
+        ("有事请打13912345678", True, True),
+        ("有事请打139 1234 5678", True, True),
+        ("有事请打13912345678", False, False),
+        ("卡号6222021202000000019", False, True),
+        ("办得很快，2022年12月1日到账", True, False),
+    ],
+)
+def test_comments_shown_publicly_hold_no_mobile_id_or_card_number(site_2022, text, public, refused):
+    application = _closed(site_2022)
+    if refused:
+        with pytest.raises(evaluations.RatingRefused):
+            evaluations.rate(application, grade=4, comment=text, publish_comment=public)
+    else:
+        assert evaluations.rate(application, grade=4, comment=text, publish_comment=public).comment == text
+
+
+def test_a_unit_channel_case_is_rated_from_the_sms_link(client, site_2022):
+    application = _closed(site_2022, state="paid", channel="unit", query_password_hash="")
+    client.post(evaluations.rating_path(application), {"grade": "5"})
+    assert Rating.objects.get().application == application
+
+
+def test_the_unit_reply_holds_no_mobile(site_2022, reviewer):
+    item = evaluations.rate(_closed(site_2022), grade=1).rectification
+    with pytest.raises(evaluations.RatingRefused):
+        evaluations.reply(item, finding="f", measures="m", reply_text="请致电13800001111", user=reviewer)
