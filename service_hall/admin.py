@@ -138,7 +138,7 @@ def rectification_list(request):
     items = _rectifications(request)
     state = request.GET.get("state", "open")
     if state == "open":
-        items = items.filter(replied_at__isnull=True)
+        items = evaluations.open_rectifications(items)
     elif state == "overdue":
         items = evaluations.overdue_rectifications(items, now)
     rows = [{"item": item, "overdue": item.is_overdue(now)} for item in items.order_by("replied_at", "due_at")[:200]]
@@ -267,7 +267,7 @@ class OverduePanel(Component):
             context["questions_url"] = reverse("service_hall_questions")
         if access.may_see_ratings(self.user):
             items = access.visible_rectifications(self.user, Rectification.objects.all())
-            context["open_items"] = items.filter(replied_at__isnull=True).count()
+            context["open_items"] = evaluations.open_rectifications(items).count()
             context["overdue_items"] = evaluations.overdue_rectifications(items, now).count()
             context["items_url"] = reverse("service_hall_rectifications")
         return context

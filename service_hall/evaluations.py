@@ -222,5 +222,10 @@ def published_comments(campaign, limit=50):
     )
 
 
+def open_rectifications(queryset):
+    """Items still to be answered: not replied, and their rating not excluded (an excluded one needs no reply)."""
+    return queryset.filter(replied_at__isnull=True, rating__excluded=False)
+
+
 def overdue_rectifications(queryset, now=None):
-    return queryset.filter(replied_at__isnull=True, due_at__lt=now or timezone.now())
+    return open_rectifications(queryset).filter(due_at__lt=now or timezone.now())

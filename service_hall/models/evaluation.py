@@ -102,4 +102,6 @@ class Rectification(models.Model):
         return self.replied_at is not None
 
     def is_overdue(self, now=None):
-        return not self.done and self.due_at < (now or timezone.now())
+        if self.done or self.rating.excluded:
+            return False
+        return self.due_at < (now or timezone.now())

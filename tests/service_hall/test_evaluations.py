@@ -1,11 +1,13 @@
 """好差评: a closed case rated once, the signed link, bad ratings' rectification, exclusions and the public figures."""
 
+import datetime
 import json
 
 import pytest
 from django.core import signing
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import ReviewUnit
 from service_hall import evaluations
@@ -166,3 +168,11 @@ def test_the_unit_reply_holds_no_mobile(site_2022, reviewer):
     item = evaluations.rate(_closed(site_2022), grade=1).rectification
     with pytest.raises(evaluations.RatingRefused):
         evaluations.reply(item, finding="f", measures="m", reply_text="请致电13800001111", user=reviewer)
+
+
+def test_an_excluded_bad_rating_needs_no_reply(site_2022, service_center):
+    rating = evaluations.rate(_closed(site_2022), grade=1, now=timezone.now() - datetime.timedelta(days=30))
+    assert evaluations.overdue_rectifications(Rectification.objects.all()).count() == 1
+    evaluations.exclude(rating, reason="恶意评价", user=service_center)
+    assert not evaluations.open_rectifications(Rectification.objects.all()).exists()
+    assert not Rectification.objects.get().is_overdue()
