@@ -95,7 +95,7 @@ def question_answer(request, pk):
         elif action == "publish" and question.answered:
             publish_form = PublishForm(request.POST)
             if publish_form.is_valid():
-                consultations.publish(question, **publish_form.cleaned_data)
+                consultations.publish(question, **publish_form.cleaned_data, user=request.user)
                 messages.success(request, _("已公开到在线咨询页面。"))
                 return redirect("service_hall_question", pk=question.pk)
         elif action == "unpublish":

@@ -189,7 +189,7 @@ def answer(question: Question, text: str, user, *, now=None) -> Question:
     return question
 
 
-def publish(question: Question, public_question: str, public_answer: str, *, now=None) -> Question:
+def publish(question: Question, public_question: str, public_answer: str, *, user=None, now=None) -> Question:
     """Show an edited question and answer in the published list (never the name or mobile)."""
     if not question.answered:
         raise ValueError("only an answered question is published")
@@ -200,7 +200,8 @@ def publish(question: Question, public_question: str, public_answer: str, *, now
     question.public_answer = public_answer.strip()
     question.is_public = True
     question.published_at = question.published_at or now or timezone.now()
-    question.save(update_fields=["public_question", "public_answer", "is_public", "published_at"])
+    question.published_by = user
+    question.save(update_fields=["public_question", "public_answer", "is_public", "published_at", "published_by"])
     page_cache.purge()  # FAQ blocks on cached Wagtail pages show it
     return question
 

@@ -63,6 +63,9 @@ class Question(models.Model):
     public_question = models.TextField(_("公开的问题"), blank=True)
     public_answer = models.TextField(_("公开的答复"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = QuestionQuerySet.as_manager()
 
