@@ -187,29 +187,32 @@ class Summary:
         return round(100 * good / self.total, 1)
 
 
-def _summary(label, queryset) -> Summary:
-    counted = dict(queryset.filter(excluded=False).values_list("grade").annotate(n=Count("pk")))
-    counts = [(grade, grade.label, counted.get(grade.value, 0)) for grade in Grade]
+def _summary(label, cells) -> Summary:
+    """One row from {(grade, excluded): count}."""
+    counted = {grade: n for (grade, excluded), n in cells.items() if not excluded}
     return Summary(
         label=label,
-        counts=counts,
+        counts=[(grade, grade.label, counted.get(grade.value, 0)) for grade in Grade],
         total=sum(counted.values()),
-        excluded=queryset.filter(excluded=True).count(),
+        excluded=sum(n for (_grade, excluded), n in cells.items() if excluded),
     )
 
 
 def summaries(campaign):
-    """The campaign's figures: the whole city first, then one per review unit with ratings."""
-    ratings = Rating.objects.filter(campaign=campaign)
-    rows = [_summary("全市", ratings)]
-    units = (
-        ratings.values_list("unit_id", "unit__name", "unit__sort_order")
-        .distinct()
+    """The campaign's figures: the whole city first, then one per review unit with ratings (one query)."""
+    rows = (
+        Rating.objects.filter(campaign=campaign)
+        .values_list("unit__sort_order", "unit__name", "grade", "excluded")
+        .annotate(n=Count("pk"))
         .order_by("unit__sort_order", "unit__name")
     )
-    for unit_id, name, _order in units:
-        rows.append(_summary(name, ratings.filter(unit_id=unit_id)))
-    return rows
+    city, units = {}, {}
+    for _order, name, grade, excluded, n in rows:
+        key = (grade, excluded)
+        city[key] = city.get(key, 0) + n
+        cells = units.setdefault(name, {})
+        cells[key] = cells.get(key, 0) + n
+    return [_summary("全市", city)] + [_summary(name, cells) for name, cells in units.items()]
 
 
 def published_comments(campaign, limit=50):

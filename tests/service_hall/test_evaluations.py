@@ -176,3 +176,16 @@ def test_an_excluded_bad_rating_needs_no_reply(site_2022, service_center):
     evaluations.exclude(rating, reason="恶意评价", user=service_center)
     assert not evaluations.open_rectifications(Rectification.objects.all()).exists()
     assert not Rectification.objects.get().is_overdue()
+
+
+def test_figures_per_unit_in_the_units_order_with_a_fixed_number_of_queries(
+    client, site_2022, django_assert_max_num_queries
+):
+    units = list(ReviewUnit.objects.order_by("sort_order", "name")[:6])
+    for n, unit in enumerate(units):
+        evaluations.rate(_closed(site_2022, unit=unit, state="paid"), grade=5 - n % 5)
+    rows = evaluations.summaries(site_2022[0])
+    assert [row.label for row in rows] == ["全市"] + [unit.name for unit in units]
+    assert rows[0].total == 6 and rows[1].counts[0][2] == 1
+    with django_assert_max_num_queries(12):
+        client.get(f"/evaluations/?campaign={site_2022[0].year}")
