@@ -2,6 +2,7 @@
 and the home panel of overdue items. Another unit's question or item is a 404, as for applications."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -49,7 +50,7 @@ def question_queue(request):
             "age": consultations.age_in_working_days(question, now),
             "overdue": question.is_overdue(now),
         }
-        for question in questions.order_by("answered_at", "due_at")[:200]
+        for question in questions.order_by(F("answered_at").asc(nulls_first=True), "due_at")[:200]
     ]
     units = _questions(request).filter(unit__isnull=False).values_list("unit_id", "unit__name").distinct()
     figures = consultations.figures(Question.objects.all(), now) if access.sees_city_figures(request.user) else None
@@ -141,7 +142,8 @@ def rectification_list(request):
         items = evaluations.open_rectifications(items)
     elif state == "overdue":
         items = evaluations.overdue_rectifications(items, now)
-    rows = [{"item": item, "overdue": item.is_overdue(now)} for item in items.order_by("replied_at", "due_at")[:200]]
+    items = items.order_by(F("replied_at").asc(nulls_first=True), "due_at")[:200]
+    rows = [{"item": item, "overdue": item.is_overdue(now)} for item in items]
     ratings = access.visible_ratings(request.user, Rating.objects.select_related("unit", "application"))
     return admin_page(
         request,
