@@ -177,15 +177,23 @@ def open_question(reference: str, access_code: str, client: str | None, *, now=N
 
 
 def answer(question: Question, text: str, user, *, now=None) -> Question:
-    """Record the answer (or a corrected one) and text the asker that it is there (no content in the SMS)."""
+    """Record the answer (or a corrected one) and text the asker that it is there (no content in the SMS).
+
+    The first answer is a compare-and-set on `answered_at`: of two staff answering at once, one text goes out.
+    """
     now = now or timezone.now()
-    first = question.answered_at is None
-    question.answer = text.strip()
-    question.answered_by = user
-    question.answered_at = question.answered_at or now
-    question.save(update_fields=["answer", "answered_by", "answered_at"])
-    if first:
-        queue_sms(question.mobile, ANSWERED_TEXT.format(reference=question.reference), purpose="consultation_answered")
+    text = text.strip()
+    with transaction.atomic():
+        first = Question.objects.filter(pk=question.pk, answered_at__isnull=True).update(
+            answer=text, answered_by=user, answered_at=now
+        )
+        if not first:
+            Question.objects.filter(pk=question.pk).update(answer=text, answered_by=user)
+        if first:
+            queue_sms(
+                question.mobile, ANSWERED_TEXT.format(reference=question.reference), purpose="consultation_answered"
+            )
+    question.refresh_from_db()
     return question
 
 

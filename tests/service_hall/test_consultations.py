@@ -203,3 +203,13 @@ def test_published_text_holds_no_mobile(site_2022, sms_file, reviewer):
     consultations.answer(question, "已回电", reviewer)
     with pytest.raises(consultations.QuestionRefused):
         consultations.publish(question, "我的手机13800001111，请回电", "已回电")
+
+
+def test_a_corrected_answer_sends_no_second_text(site_2022, sms_file, reviewer, django_capture_on_commit_callbacks):
+    question, _code = consultations.ask(topic="other", text="问", mobile="13800001237")
+    with django_capture_on_commit_callbacks(execute=True):
+        consultations.answer(question, "第一次", reviewer)
+        consultations.answer(Question.objects.get(pk=question.pk), "更正后", reviewer)
+    question.refresh_from_db()
+    assert question.answer == "更正后"
+    assert sum("您的咨询已答复" in line["text"] for line in _texts(sms_file)) == 1
