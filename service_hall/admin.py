@@ -142,9 +142,14 @@ def rectification_list(request):
         items = evaluations.open_rectifications(items)
     elif state == "overdue":
         items = evaluations.overdue_rectifications(items, now)
+    ratings = access.visible_ratings(request.user, Rating.objects.select_related("unit", "application"))
+    units = sorted(set(ratings.values_list("unit_id", "unit__name")), key=lambda pair: pair[1])
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        items = items.filter(unit_id=int(unit))
+        ratings = ratings.filter(unit_id=int(unit))
     items = items.order_by(F("replied_at").asc(nulls_first=True), "due_at")[:200]
     rows = [{"item": item, "overdue": item.is_overdue(now)} for item in items]
-    ratings = access.visible_ratings(request.user, Rating.objects.select_related("unit", "application"))
     return admin_page(
         request,
         "service_hall/admin/rectifications.html",
@@ -152,6 +157,8 @@ def rectification_list(request):
         {
             "rows": rows,
             "state": state,
+            "unit": unit,
+            "units": units if len(units) > 1 else [],
             "ratings": ratings.order_by("-created_at")[:100],
             "may_exclude": access.may_exclude_ratings(request.user),
         },

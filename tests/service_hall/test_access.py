@@ -138,3 +138,12 @@ def test_staff_are_told_when_the_askers_mobile_is_not_the_applications(client, s
     assert "提问手机与申报登记手机一致" in client.get(reverse("service_hall_question", args=[own.pk])).content.decode()
     page = client.get(reverse("service_hall_question", args=[stranger.pk])).content.decode()
     assert "请勿透露申报信息" in page
+
+
+def test_the_city_filters_ratings_by_unit(client, site_2022, service_center):
+    xihu = evaluations.rate(ApplicationFactory(campaign=site_2022[0], state="paid"), grade=1)
+    binjiang_unit = ReviewUnit.objects.get(name="滨江区总工会")
+    binjiang = evaluations.rate(ApplicationFactory(campaign=site_2022[0], state="paid", unit=binjiang_unit), grade=2)
+    client.force_login(service_center)
+    page = client.get(reverse("service_hall_rectifications"), {"unit": binjiang_unit.pk}).content.decode()
+    assert binjiang.application.reference in page and xihu.application.reference not in page
