@@ -7,12 +7,14 @@ application's side of each.
 import datetime
 import errno
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.functional import empty
@@ -288,3 +290,42 @@ def test_a_full_store_during_upload_says_so_beside_the_file_and_keeps_the_others
     assert len(_files(private_root)) == 3  # the three stored; nothing half written
     monkeypatch.undo()
     assert client.post(url, {"bank_card": _png()}).status_code == 302
+
+
+class SlowGateway:
+    """Takes half a second to accept a message, long enough for a second worker to try the same one."""
+
+    name = "slow"
+    delivered = []
+
+    def send(self, to, text, *, sent_at, message_id=None):
+        time.sleep(0.5)
+        SlowGateway.delivered.append(message_id)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_delivering_the_same_text_send_it_once(settings):
+    from django.db import connections
+
+    settings.SMS_BACKEND = "tests.test_faults.SlowGateway"
+    SlowGateway.delivered = []
+    message = SmsMessage.objects.create(
+        to=MOBILE, text="测试", purpose="test", backend="slow", status="queued", next_try_at=timezone.now()
+    )
+    barrier, outcomes = threading.Barrier(2), []
+
+    def worker():
+        try:
+            barrier.wait()
+            outcomes.append(sms.deliver(message.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [None, "sent"]
+    assert SlowGateway.delivered == [f"sms-{message.pk}"]
