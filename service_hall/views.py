@@ -47,7 +47,11 @@ def ask(request):
             request.session[PENDING] = data
             return redirect("consultation_confirm")
     return _never_cached(
-        render(request, "service_hall/ask.html", {"form": form, "error": error, "published": _published()})
+        render(
+            request,
+            "service_hall/ask.html",
+            {"form": form, "error": error, "published": _published(), "answer_days": consultations.answer_days()},
+        )
     )
 
 
@@ -143,7 +147,11 @@ def rate(request, token):
             refused = str(error)
         else:
             return _never_cached(
-                render(request, "service_hall/rated.html", {"evaluations_url": reverse("evaluations")})
+                render(
+                    request,
+                    "service_hall/rated.html",
+                    {"evaluations_url": reverse("evaluations"), "rectification_days": evaluations.rectification_days()},
+                )
             )
     context = {"form": form, "application": application, "refused": refused}
     return _never_cached(render(request, "service_hall/rate.html", context))

@@ -213,3 +213,8 @@ def test_a_corrected_answer_sends_no_second_text(site_2022, sms_file, reviewer, 
     question.refresh_from_db()
     assert question.answer == "更正后"
     assert sum("您的咨询已答复" in line["text"] for line in _texts(sms_file)) == 1
+
+
+def test_the_form_states_the_service_time_from_the_setting(client, site_2022, settings):
+    settings.CONSULTATION_ANSWER_WORKING_DAYS = 3
+    assert "一般在3个工作日内答复" in client.get(reverse("consultation_ask")).content.decode()
