@@ -1,0 +1,79 @@
+"""On a phone, the private store fills up during the upload: the person is told beside the file and tries again."""
+
+import errno
+import re
+
+import pytest
+from django.core.files.storage import FileSystemStorage
+from playwright.sync_api import expect
+
+from applications.programme.demo import ensure_demo_campaign
+from tests.browser.conftest import browser_page
+from tests.browser.test_apply_and_status import BANK_CARD, _last_code, _pngs
+from tests.factories import MemberFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def phone(request, browser):
+    with browser_page(request, browser, "phone") as page:
+        yield page
+
+
+def _bank_card_does_not_fit(monkeypatch):
+    original = FileSystemStorage._save
+
+    def save(self, name, content):
+        if "bank_card" in name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save)
+
+
+def test_a_copy_that_cannot_be_stored_is_named_beside_its_field(
+    phone, live_server, site_2022, sms_file, tmp_path, monkeypatch
+):
+    page = phone
+    demo = ensure_demo_campaign(site_2022[0])
+    member = MemberFactory()
+    page.goto(f"{live_server.url}/apply/{demo.year}/")
+    page.get_by_label("姓名").fill(member.name)
+    page.get_by_label("身份证号码").fill(member.id_number)
+    page.get_by_role("button", name="发送验证码").click()
+    page.get_by_label("短信验证码").fill(_last_code(sms_file))
+    page.get_by_role("button", name="下一步", exact=True).click()
+    page.get_by_label("所属区县市(产业)工会").select_option(label="西湖区总工会")
+    page.get_by_label("学历").select_option(label="高中、中专、技校")
+    page.get_by_label("申报奖励工种").fill("数控车工")
+    page.get_by_label("现晋升的技能等级").select_option(label="技师")
+    page.get_by_label("等级证书编号").fill("S000033010600123")
+    page.get_by_label("发证时间").fill(demo.window_start.isoformat())
+    page.get_by_label("手机号码").fill(member.mobile)
+    page.get_by_label("银行卡号").fill(BANK_CARD)
+    page.get_by_label("银行卡开户行").fill("中国工商银行杭州西湖支行")
+    page.get_by_label("工作单位").fill(member.employer)
+    page.get_by_label("基层工会").fill(member.grassroots_union)
+    page.get_by_role("radio", name="否", exact=True).check()
+    page.get_by_role("button", name="下一步：上传材料").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")
+
+    _bank_card_does_not_fit(monkeypatch)
+    files = _pngs(tmp_path)
+    for label, path in files.items():
+        page.get_by_label(label).set_input_files(path)
+    page.get_by_role("button", name="下一步：确认").click()
+
+    expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")
+    bank_card = page.get_by_label("银行卡")
+    expect(bank_card).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("此文件暂时无法保存")).to_have_count(2)  # beside the field and in the summary
+    expect(page.get_by_text("已上传，可重新选择文件替换")).to_have_count(3)  # the other three were kept
+
+    monkeypatch.undo()
+    bank_card.set_input_files(files["银行卡"])
+    page.get_by_role("button", name="下一步：确认").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第四步：确认提交")
+    expect(page.locator("dl.summary")).to_contain_text("身份证正面、身份证反面、等级证书、银行卡")
+    assert re.search(r"/apply/\d{4}/$", page.url)
