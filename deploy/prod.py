@@ -9,7 +9,9 @@ accounts and gives each demo account an authenticator (keys in var/prod/otp.json
 Every run: renders deploy/nginx.conf.template, starts the three processes, waits for /healthz/,
 reports /readyz/ (a stack pointed at a dead Redis starts, NOT READY, for the fault drills),
 prints the URL and the accounts, and stops all three on Ctrl-C, SIGTERM or when gunicorn or nginx
-exits. A db_worker that exits is started again (up to WORKER_RESTARTS times), as systemd would.
+exits. A db_worker that exits is started again (up to WORKER_RESTARTS times), as systemd would, and the
+periodic commands a real server runs from cron (PERIODIC: queued texts every 5 minutes, abandoned uploads
+every hour) run from the same loop.
 
 Settings come from var/prod.env (keys) and DEFAULTS below; any of them set in this process's
 environment wins, which is how the fault drills point the stack at a dead Redis or a slow SMS
@@ -45,6 +47,11 @@ HTTP_PORT = 8080
 HTTPS_PORT = 8443
 GUNICORN_PORT = 8001
 WORKER_RESTARTS = 5  # db_worker restarts per run before the runner gives up and stops everything
+# What cron (or a systemd timer) runs on a real server: (every so many seconds, manage.py command).
+PERIODIC = [
+    (300, ["send_queued_sms"]),  # texts whose task was lost or whose gateway was down
+    (3600, ["purge_pending_uploads"]),  # copies of applications never submitted, or of a killed worker
+]
 DEFAULTS = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hz_prod",
@@ -369,7 +376,15 @@ def main():
             log(f"up but NOT READY: {ready.get('checks')}")
         print_welcome(env)
         restarts = 0
+        jobs = {tuple(command): (every, time.monotonic() + every, None) for every, command in PERIODIC}
         while True:
+            for command, (every, due, running) in list(jobs.items()):
+                if running is not None and running.poll() is None:
+                    continue  # the last run is still going: never two at once
+                if time.monotonic() >= due:
+                    running = subprocess.Popen([PYTHON, "manage.py", *command], cwd=BASE_DIR, env=env)
+                    due = time.monotonic() + every
+                jobs[command] = (every, due, running)
             for name, process in processes.items():
                 if process.poll() is None:
                     continue
