@@ -43,6 +43,23 @@ def _pngs(tmp_path):
     return files
 
 
+def fill_annex3(page, demo, member):
+    """Step 2 as a person fills it: a technician's certificate from the window's first day, then on to the copies."""
+    page.get_by_label("所属区县市(产业)工会").select_option(label="西湖区总工会")
+    page.get_by_label("学历").select_option(label="高中、中专、技校")
+    page.get_by_label("申报奖励工种").fill("数控车工")
+    page.get_by_label("现晋升的技能等级").select_option(label="技师")
+    page.get_by_label("等级证书编号").fill("S000033010600123")
+    page.get_by_label("发证时间").fill(demo.window_start.isoformat())
+    page.get_by_label("手机号码").fill(member.mobile)
+    page.get_by_label("银行卡号").fill(BANK_CARD)
+    page.get_by_label("银行卡开户行").fill("中国工商银行杭州西湖支行")
+    page.get_by_label("工作单位").fill(member.employer)
+    page.get_by_label("基层工会").fill(member.grassroots_union)
+    page.get_by_role("radio", name="否", exact=True).check()
+    page.get_by_role("button", name="下一步：上传材料").click()
+
+
 def test_a_member_applies_on_a_phone_and_looks_the_application_up(phone, live_server, site_2022, sms_file, tmp_path):
     page = phone
     demo = ensure_demo_campaign(site_2022[0])
@@ -68,19 +85,7 @@ def test_a_member_applies_on_a_phone_and_looks_the_application_up(phone, live_se
 
     # Step 2: the Annex 3 form.
     expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")
-    page.get_by_label("所属区县市(产业)工会").select_option(label="西湖区总工会")
-    page.get_by_label("学历").select_option(label="高中、中专、技校")
-    page.get_by_label("申报奖励工种").fill("数控车工")
-    page.get_by_label("现晋升的技能等级").select_option(label="技师")
-    page.get_by_label("等级证书编号").fill("S000033010600123")
-    page.get_by_label("发证时间").fill(demo.window_start.isoformat())
-    page.get_by_label("手机号码").fill(member.mobile)
-    page.get_by_label("银行卡号").fill(BANK_CARD)
-    page.get_by_label("银行卡开户行").fill("中国工商银行杭州西湖支行")
-    page.get_by_label("工作单位").fill(member.employer)
-    page.get_by_label("基层工会").fill(member.grassroots_union)
-    page.get_by_role("radio", name="否", exact=True).check()
-    page.get_by_role("button", name="下一步：上传材料").click()
+    fill_annex3(page, demo, member)
 
     # Step 3: the four copies.
     expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")

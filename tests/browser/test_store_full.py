@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from applications.programme.demo import ensure_demo_campaign
 from tests.browser.conftest import browser_page
-from tests.browser.test_apply_and_status import BANK_CARD, _last_code, _pngs
+from tests.browser.test_apply_and_status import _last_code, _pngs, fill_annex3
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -44,19 +44,7 @@ def test_a_copy_that_cannot_be_stored_is_named_beside_its_field(
     page.get_by_role("button", name="发送验证码").click()
     page.get_by_label("短信验证码").fill(_last_code(sms_file))
     page.get_by_role("button", name="下一步", exact=True).click()
-    page.get_by_label("所属区县市(产业)工会").select_option(label="西湖区总工会")
-    page.get_by_label("学历").select_option(label="高中、中专、技校")
-    page.get_by_label("申报奖励工种").fill("数控车工")
-    page.get_by_label("现晋升的技能等级").select_option(label="技师")
-    page.get_by_label("等级证书编号").fill("S000033010600123")
-    page.get_by_label("发证时间").fill(demo.window_start.isoformat())
-    page.get_by_label("手机号码").fill(member.mobile)
-    page.get_by_label("银行卡号").fill(BANK_CARD)
-    page.get_by_label("银行卡开户行").fill("中国工商银行杭州西湖支行")
-    page.get_by_label("工作单位").fill(member.employer)
-    page.get_by_label("基层工会").fill(member.grassroots_union)
-    page.get_by_role("radio", name="否", exact=True).check()
-    page.get_by_role("button", name="下一步：上传材料").click()
+    fill_annex3(page, demo, member)
     expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")
 
     _bank_card_does_not_fit(monkeypatch)
