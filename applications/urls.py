@@ -16,5 +16,10 @@ urlpatterns = [
         "downloads/<int:year>/application-form.pdf", document_views.blank_application_form, name="application_form_pdf"
     ),
     path("downloads/<int:year>/summary-table.xlsx", document_views.summary_table, name="downloads_summary_table"),
+    path(
+        "downloads/<int:year>/summary-table-import.xlsx",
+        document_views.summary_table_import,
+        name="downloads_summary_table_import",
+    ),
     path("downloads/<int:year>/quota-table.xlsx", document_views.quota_table, name="downloads_quota_table"),
 ]

@@ -76,13 +76,19 @@ SUMMARY_UNIT_COLUMN = Column("所属区县市（产业）工会", 18)
 # The columns the import also reads when present, after the official ones.
 SUMMARY_IMPORT_COLUMNS = (
     *SUMMARY_COLUMNS,
-    Column("发证时间", key="issued_on", aliases=("证书发证时间",)),
-    Column("基层工会", key="grassroots_union"),
-    Column("所属工会", key="unit", aliases=("所属区县市(产业)工会", "审核单位")),
+    Column("发证时间", 14, text=True, align="center", key="issued_on", aliases=("证书发证时间",)),
+    Column("基层工会", 24, key="grassroots_union"),
+    Column("所属工会", 18, key="unit", aliases=("所属区县市(产业)工会", "审核单位")),
 )
 SUMMARY_NOTES = (
     "注：1. 该表仅单位统一申报时需要填写，个人申报无需填写。",
     "　　2. 受奖励人员所在单位必须建立工会组织，市总工会将对上报人员单位工会组建情况进行核查。",
+)
+IMPORT_EDITION = "系统导入版"
+SUMMARY_IMPORT_NOTES = (
+    *SUMMARY_NOTES,
+    "　　3. 本表为附件4的系统导入版，比附件4原表多发证时间、基层工会、所属工会三列，供审核单位在系统中上传导入。"
+    "发证时间必填，写成2022-06-30；基层工会、所属工会可空白。身份证号、银行卡号请保持文本格式。",
 )
 
 QUOTA_COLUMNS = (
@@ -107,6 +113,10 @@ def _demo(campaign, title):
 
 def summary_title(campaign):
     return _demo(campaign, f"{campaign.year}年度杭州市职工高技能人才奖励人员汇总表")
+
+
+def summary_import_title(campaign):
+    return f"{summary_title(campaign)}（{IMPORT_EDITION}）"
 
 
 def quota_title(campaign):
@@ -187,6 +197,20 @@ def write_summary_table(
     """Annex 4 as an .xlsx to `out` (see `summary_layout`), filled from `applications`; returns the row count."""
     layout = summary_layout(campaign, unit_name, blank=blank, with_unit_column=with_unit_column, exported=exported)
     return write_table(out, layout, summary_rows(applications, with_unit_column=with_unit_column))
+
+
+def write_summary_import_blank(out, campaign):
+    """Annex 4's import edition (系统导入版), blank, as an .xlsx to `out`: SUMMARY_IMPORT_COLUMNS."""
+    layout = Layout(
+        sheet_name=SUMMARY_SHEET,
+        title=summary_import_title(campaign),
+        columns=SUMMARY_IMPORT_COLUMNS,
+        caption_left=SUMMARY_UNIT_LABEL,
+        caption_right=DATE_PLACEHOLDER,
+        notes=SUMMARY_IMPORT_NOTES,
+        blank_rows=BLANK_SUMMARY_ROWS,
+    )
+    return write_table(out, layout, ())
 
 
 def write_quota_table(out, campaign, unit_rows, total, as_of):

@@ -79,6 +79,19 @@ def summary_table(request, year):
 
 
 @require_safe
+def summary_table_import(request, year):
+    """Annex 4's import edition (系统导入版), blank: every column the unit channel's import reads."""
+    campaign = get_object_or_404(Campaign, year=year)
+    out = io.BytesIO()
+    annex_tables.write_summary_import_blank(out, campaign)
+    response = xlsx_bytes_response(
+        out.getvalue(), f"{annex_tables.summary_import_title(campaign)}.xlsx", f"summary-table-import-{year}.xlsx"
+    )
+    patch_cache_control(response, public=True, max_age=BLANK_MAX_AGE)
+    return response
+
+
+@require_safe
 def quota_table(request, year):
     """Annex 1 with each unit's guidance number and live counts (no personal data), never cached."""
     campaign = get_object_or_404(Campaign, year=year)

@@ -248,3 +248,37 @@ def test_a_unit_column_must_name_the_uploading_unit(setup):
     assert "不是本单位（西湖区总工会）" in found[(5, "所属工会")]
     assert "“西湖区工会”不是审核单位的名称" in found[(6, "所属工会")]
     assert outcome.refused and not Application.objects.filter(campaign=campaign).exists()
+
+
+def test_the_portal_blank_import_edition_filled_in_imports_without_an_error(setup, client):
+    """The 系统导入版 blank, downloaded from the portal and filled in with openpyxl, imports every row."""
+    campaign, unit, user = setup
+    response = client.get(f"/downloads/{campaign.year}/summary-table-import.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    assert "系统导入版" in str(sheet.cell(row=1, column=1).value)
+    header_row = next(row[0].row for row in sheet.iter_rows() if row[0].value == "序号")
+    titles = [cell.value for cell in sheet[header_row] if cell.value]
+    assert {"发证时间", "基层工会", "所属工会"} <= set(titles)
+    for offset, n in enumerate((1, 2, 3), start=1):
+        values = person(n, campaign, 基层工会="示例公司工会", 所属工会=unit.name)
+        values["发证时间"] = (campaign.window_start + datetime.timedelta(days=5)).isoformat()
+        for column, title in enumerate(titles, start=1):
+            label = title.replace("（", "(").replace("）", ")")
+            sheet.cell(row=header_row + offset, column=column, value=values.get(label, values.get(title)))
+    out = io.BytesIO()
+    workbook.save(out)
+    results, outcome = run(out.getvalue(), campaign, unit, user)
+    assert [result.errors for result in results] == [[], [], []]
+    assert outcome.count == 3 and not outcome.errors
+
+
+def test_the_official_print_layout_stays_without_the_import_columns(client, campaign_2022):
+    response = client.get(f"/downloads/{campaign_2022.year}/summary-table.xlsx")
+    header = next(
+        row
+        for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        if row[0] == "序号"
+    )
+    assert "发证时间" not in header and len([title for title in header if title]) == len(SUMMARY_COLUMNS)
