@@ -56,6 +56,18 @@ class LocalMemberDirectory(MemberDirectory):
         )
 
 
+# Said to staff (paper entry, Annex 4 import) when a person is not in the registry: the reason and
+# what to do. Staff already hold the name and ID number; the public online flow never says this.
+NOT_A_MEMBER = (
+    "未找到与该姓名和身份证号码匹配的实名认证会员：请先由所在基层工会为其办理会员实名认证，或核对姓名和身份证号码。"
+)
+
+
+def is_verified_member(name: str, id_number: str) -> bool:
+    """Whether the directory holds a real-name-verified member with this name and ID number (condition 一)."""
+    return get_member_directory().find_verified(name, id_number) is not None
+
+
 def get_member_directory() -> MemberDirectory:
     """The directory named by `settings.MEMBER_DIRECTORY`, by default the local one."""
     path = getattr(settings, "MEMBER_DIRECTORY", None) or "applications.members.directory.LocalMemberDirectory"

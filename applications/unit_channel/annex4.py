@@ -59,6 +59,7 @@ from applications.core.crypto import keyed_hash
 from applications.core.identity import gender_and_birth_date, validate_id_number, validate_mobile
 from applications.documents.annex_tables import SUMMARY_IMPORT_COLUMNS
 from applications.documents.tables import WorkbookError, cell_text, find_header, is_xlsx, read_first_sheet
+from applications.members.directory import NOT_A_MEMBER, is_verified_member
 from applications.members.imports import _read_bytes
 from applications.models import Application, ReviewUnit, SkillLevel
 from applications.programme import eligibility
@@ -314,6 +315,8 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
         values[key] = text
 
     values["id_number"] = check("id_number", validate_id_number)
+    if values["id_number"] and values.get("name") and not is_verified_member(values["name"], values["id_number"]):
+        error("id_number", NOT_A_MEMBER)
     values["mobile"] = check("mobile", validate_mobile)
     values["bank_card"] = check("bank_card", _bank_card)
     values["bank_branch"] = check("bank_branch", _bank_branch)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.apply.forms import ApplicationDetailsForm
+from applications.members.directory import NOT_A_MEMBER, is_verified_member
 
 
 class PaperApplicationForm(ApplicationDetailsForm):
@@ -32,6 +33,14 @@ class PaperApplicationForm(ApplicationDetailsForm):
         from applications.core.identity import validate_id_number
 
         return validate_id_number(self.cleaned_data["id_number"])
+
+    def clean(self):
+        """Condition 一 binds every channel: the person must be a real-name-verified member."""
+        cleaned = super().clean()
+        name, id_number = cleaned.get("name"), cleaned.get("id_number")
+        if name and id_number and not is_verified_member(name, id_number):
+            self.add_error("id_number", NOT_A_MEMBER)
+        return cleaned
 
 
 class ReplacementForm(forms.Form):

@@ -19,6 +19,7 @@ from stdnum import luhn
 
 from applications.core.constants import ApplicationState as S
 from applications.core.identity import gender_and_birth_date
+from applications.members.directory import NOT_A_MEMBER
 from applications.models import (
     Application,
     ApplicationEvent,
@@ -33,7 +34,7 @@ from applications.programme.demo import ensure_demo_campaign
 from staff_auth.devices import issue_device
 from tests.browser.conftest import browser_page
 from tests.browser.test_review_flow import _sign_in
-from tests.factories import ApplicationFactory, make_id_number
+from tests.factories import ApplicationFactory, make_id_number, register_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -248,6 +249,7 @@ def test_the_service_center_replaces_a_live_application_without_scans(desktop, l
         new_level=SkillLevel.objects.get(code="senior_worker"),
         state=S.SUBMITTED,
     )
+    register_member(live.name, live.id_number)
     _signed_in(page, live_server, service_center)
     _menu(page, "以更高等级取代申报")
     _fill_paper(page, demo, unit="拱墅区总工会", name=live.name, id_number=live.id_number, level="高级技师")
@@ -278,6 +280,7 @@ def test_the_service_center_replaces_a_live_application_without_scans(desktop, l
 def test_a_unit_reviewer_enters_a_paper_application_without_copies(desktop, live_server, demo, reviewer):
     page = desktop
     id_number = make_id_number(datetime.date(1979, 9, 9), seq=71)
+    register_member("陈七", id_number)
     _signed_in(page, live_server, reviewer)
     _menu(page, "录入纸质申请表")
     _fill_paper(page, demo, unit=None, name="陈七", id_number=id_number, level="高级技师")
@@ -291,3 +294,15 @@ def test_a_unit_reviewer_enters_a_paper_application_without_copies(desktop, live
         gender_and_birth_date(id_number)[0],
     )
     assert not application.attachments.exists()
+
+
+def test_a_unit_reviewer_cannot_enter_a_person_the_member_registry_does_not_hold(desktop, live_server, demo, reviewer):
+    page = desktop
+    id_number = make_id_number(datetime.date(1979, 9, 9), seq=72)
+    _signed_in(page, live_server, reviewer)
+    _menu(page, "录入纸质申请表")
+    _fill_paper(page, demo, unit=None, name="陈八", id_number=id_number, level="高级技师")
+    page.get_by_role("button", name="录入并提交市总工会").click()
+
+    expect(page.get_by_text(NOT_A_MEMBER)).to_be_visible()
+    assert not Application.objects.filter(campaign=demo).exists()

@@ -21,7 +21,7 @@ from applications.unit_channel.annex4 import (
     parse_summary_table,
     validate_rows,
 )
-from tests.factories import ApplicationFactory, make_id_number
+from tests.factories import ApplicationFactory, make_id_number, register_member
 
 HEADER = [*(column.label for column in SUMMARY_COLUMNS), "发证时间"]
 OPINION = "经基层工会和本单位核对，情况属实。"
@@ -49,6 +49,7 @@ def person(n, campaign, **changes):
         "发证时间": datetime.datetime.combine(campaign.window_start + datetime.timedelta(days=5), datetime.time()),
     }
     values.update(changes)
+    register_member(values["姓名"], values["身份证号"])  # condition 一: only members are imported
     return values
 
 
@@ -282,3 +283,18 @@ def test_the_official_print_layout_stays_without_the_import_columns(client, camp
         if row[0] == "序号"
     )
     assert "发证时间" not in header and len([title for title in header if title]) == len(SUMMARY_COLUMNS)
+
+
+def test_a_row_for_a_person_the_member_registry_does_not_hold_is_an_error(setup):
+    from applications.members.directory import NOT_A_MEMBER
+    from applications.models import Member
+
+    campaign, unit, user = setup
+    rows = [person(1, campaign), person(2, campaign), person(3, campaign)]
+    Member.objects.filter(name="职工2").delete()  # not in the registry
+    rows[2]["姓名"] = "职工三"  # the registry holds this ID number under 职工3
+    results, outcome = run(workbook_bytes(rows), campaign, unit, user)
+    assert results[0].ok
+    assert [(error.column, error.message) for error in results[1].errors] == [("身份证号", NOT_A_MEMBER)]
+    assert [(error.column, error.message) for error in results[2].errors] == [("身份证号", NOT_A_MEMBER)]
+    assert outcome.refused and outcome.count == 0

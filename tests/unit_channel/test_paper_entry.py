@@ -7,7 +7,7 @@ from applications.core.constants import ApplicationState as S
 from applications.models import Application
 from applications.programme.demo import ensure_demo_campaign
 from applications.programme.staff import create_staff
-from tests.factories import ApplicationFactory, make_id_number
+from tests.factories import ApplicationFactory, make_id_number, register_member
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,9 @@ def _paper(demo, **overrides):
         "is_migrant": "no",
         "grassroots_opinion": "经核对，情况属实。",
     }
-    return data | overrides
+    data |= overrides
+    register_member(data["name"], data["id_number"])  # condition 一: only members are entered
+    return data
 
 
 def test_a_paper_application_starts_approved_by_the_unit(client, demo):
@@ -114,3 +116,35 @@ def test_the_service_center_sees_the_replacement_menu_and_reviewers_the_paper_en
     _reviewer(client)
     html = client.get("/admin/").content.decode()
     assert REPLACE not in html and URL in html
+
+
+@pytest.mark.parametrize("registry", ["absent", "other_name", "unverified"])
+def test_paper_entry_refuses_a_person_the_member_registry_does_not_hold(client, demo, registry):
+    """Condition 一 binds the unit channel too: the reason and what to do, and nothing is stored."""
+    from applications.members.directory import NOT_A_MEMBER
+    from applications.models import Member
+
+    _reviewer(client)
+    data = _paper(demo)
+    if registry == "absent":
+        Member.objects.all().delete()
+    elif registry == "other_name":
+        data["name"] = "陈七七"
+    else:
+        Member.objects.update(is_verified=False)
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["id_number"] == [NOT_A_MEMBER]
+    assert NOT_A_MEMBER in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_the_service_center_replacement_refuses_a_non_member_too(client, demo, service_center):
+    from applications.members.directory import NOT_A_MEMBER
+    from applications.models import Member
+
+    client.force_login(service_center)
+    data = _paper(demo)
+    Member.objects.all().delete()
+    response = client.post(REPLACE, data)
+    assert NOT_A_MEMBER in response.context["form"].errors["id_number"]
