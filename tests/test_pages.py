@@ -1,5 +1,7 @@
 """Public pages: page-type rules, what a reader sees, search, sitemap, errors, language."""
 
+import re
+
 import pytest
 from django.test import override_settings
 from wagtail.models import Page
@@ -168,3 +170,15 @@ def test_every_public_page_has_a_skip_link_and_one_h1(client, notice_2022):
         html = client.get(page.url).content.decode()
         assert 'href="#main"' in html, page.url
         assert html.count("<h1") == 1, page.url
+
+
+def test_the_scrollable_tables_are_reachable_by_keyboard(client, notice_2022):
+    """axe scrollable-region-focusable: every scroll container takes focus and has a name."""
+    for kind in ("summary_table", "quota_table"):
+        annex = notice_2022.annexes().filter(kind=kind).first()
+        if annex is None:
+            continue
+        html = client.get(annex.url).content.decode()
+        containers = re.findall(r'<div class="table-responsive"[^>]*>', html)
+        assert containers, kind
+        assert all('tabindex="0"' in tag and 'aria-label="' in tag for tag in containers), containers
