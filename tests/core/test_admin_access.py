@@ -154,3 +154,15 @@ def test_editors_hold_no_member_or_money_rule_permission():
     assert not {"add_member", "change_member", "delete_member", "view_member", "manage_members"} & codenames
     for model in ("campaign", "rewardlevel", "quota", "reviewunit", "skilllevel"):
         assert not {f"add_{model}", f"change_{model}", f"delete_{model}"} & codenames, model
+
+
+@pytest.mark.django_db
+def test_the_admin_search_placeholder_is_chinese(client):
+    """Wagtail's zh_Hans catalogue leaves "Search all pages…" in English; locale/zh_Hans fills the gap."""
+    from applications.programme.staff import create_staff
+
+    client.force_login(
+        create_staff("t-placeholder", "unit_reviewer", password="pw-for-tests", unit_name="西湖区总工会")[0]
+    )
+    html = client.get("/admin/").content.decode()
+    assert 'placeholder="搜索所有页面…"' in html and "Search all pages" not in html
