@@ -182,3 +182,14 @@ def test_the_scrollable_tables_are_reachable_by_keyboard(client, notice_2022):
         containers = re.findall(r'<div class="table-responsive"[^>]*>', html)
         assert containers, kind
         assert all('tabindex="0"' in tag and 'aria-label="' in tag for tag in containers), containers
+
+
+def test_home_states_the_whole_carry_over_condition(client, notice_2022):
+    """符合上年度奖励条件 and 未申请过上年度奖励, both, as the notice says."""
+    from applications.programme.demo import ensure_demo_campaign
+
+    demo = ensure_demo_campaign(notice_2022.campaign)
+    assert demo.has_carry_over
+    previous = demo.year - 1
+    html = client.get("/").content.decode()
+    assert f"符合{previous}年度奖励条件、但未申请过{previous}年度奖励的，可补报发证时间为" in html
