@@ -58,19 +58,9 @@ def sees_city_figures(user):
     return user.groups.filter(name=GROUP_NAMES[Role.ECONOMIC_DEPT]).exists()
 
 
-def visible_rectifications(user, queryset):
-    """Rectification items `user` sees: all for the city, the own unit's for a unit reviewer who rectifies."""
-    if not _active(user):
-        return queryset.none()
-    if user.is_superuser or user.has_perm(VIEW_ALL_RATINGS):
-        return queryset
-    if user.has_perm(RECTIFY_RATING) and _unit_id(user):
-        return queryset.filter(unit_id=_unit_id(user))
-    return queryset.none()
-
-
 def visible_ratings(user, queryset):
-    """Ratings `user` sees: every one for the city, its own unit's cases for a unit reviewer (rated once closed)."""
+    """Ratings, or rectification items (both carry the handling unit), `user` sees: every one for the city,
+    its own unit's for a unit reviewer who rectifies (a case is rated once it closed)."""
     if not _active(user):
         return queryset.none()
     if user.is_superuser or user.has_perm(VIEW_ALL_RATINGS):
@@ -78,6 +68,9 @@ def visible_ratings(user, queryset):
     if user.has_perm(RECTIFY_RATING) and _unit_id(user):
         return queryset.filter(unit_id=_unit_id(user))
     return queryset.none()
+
+
+visible_rectifications = visible_ratings
 
 
 def may_rectify(user, rectification):

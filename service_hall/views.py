@@ -1,6 +1,5 @@
 """Public views of 在线咨询 and 查看评价. Forms are never cached; the published lists carry no personal data."""
 
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -100,15 +99,7 @@ def question_detail(request, reference):
 
 
 def _campaign(request):
-    year = request.GET.get("campaign")
-    if year:
-        if not year.isdigit():
-            raise Http404
-        campaign = Campaign.objects.filter(year=int(year)).first()
-        if campaign is None:
-            raise Http404
-        return campaign
-    return Campaign.objects.current() or Campaign.objects.order_by("-year").first()
+    return Campaign.objects.chosen_or_404(request.GET.get("campaign"))
 
 
 def evaluations_page(request):

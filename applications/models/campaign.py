@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -44,6 +45,16 @@ class CampaignQuerySet(models.QuerySet):
     def current(self, now=None):
         """The campaign the public site leads with: the newest open one, else the newest."""
         return self.open_now(now).order_by("-year").first() or self.order_by("-year").first()
+
+    def chosen_or_404(self, year):
+        """The campaign a query string names (`?campaign=2022`), or the current one when it names none;
+        Http404 for a value that is not the year of a campaign."""
+        if not year:
+            return self.current()
+        campaign = self.filter(year=int(year)).first() if year.isdigit() else None
+        if campaign is None:
+            raise Http404
+        return campaign
 
 
 class Campaign(ClusterableModel):

@@ -5,7 +5,6 @@ work department and superusers see all units and the city total; anyone else see
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,15 +62,7 @@ def chart_bars(rows, cap=CHART_CAP):
 
 
 def _chosen_campaign(request):
-    year = request.GET.get("campaign")
-    if not year:
-        return Campaign.objects.current()
-    if not year.isdigit():
-        raise Http404
-    campaign = Campaign.objects.filter(year=int(year)).first()
-    if campaign is None:
-        raise Http404
-    return campaign
+    return Campaign.objects.chosen_or_404(request.GET.get("campaign"))
 
 
 def progress(request):
