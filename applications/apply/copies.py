@@ -5,7 +5,8 @@ Images are measured from their header before anything is decoded: one over
 message, since a small file can declare a huge canvas (a 350 KB PNG of 9,500 × 9,500 pixels took
 9 s and 700 MB to decode). Pillow's own decompression-bomb warning is an error here too.
 
-JPEG photos are stored at about `ATTACHMENT_LONG_SIDE` (2,000) pixels on the long side, decoded at
+JPEG photos are stored at about `ATTACHMENT_LONG_SIDE` (2,000) pixels on the long side and
+`ATTACHMENT_JPEG_QUALITY` (85), decoded at
 that size directly (libjpeg's DCT scaling, Pillow's draft mode: a 12 MP photo decodes at half size in
 a fifth of the time) and shrunk further only when still more than half as large again. 2,000 pixels
 across an A4 certificate is about 170 dpi, which keeps its smallest print legible (bench/README.md).
@@ -71,7 +72,7 @@ def too_many_pixels_message() -> str:
 
 
 def long_side() -> int:
-    return getattr(settings, "ATTACHMENT_LONG_SIDE", 2000)
+    return settings.ATTACHMENT_LONG_SIDE
 
 
 def _reduce(image):
@@ -100,7 +101,9 @@ def _reencode(data: bytes, content_type: str) -> bytes:
                 image = _reduce(image)
                 image.load()
                 ImageOps.exif_transpose(image, in_place=True)
-                (image if image.mode == "RGB" else image.convert("RGB")).save(out, format="JPEG", quality=88)
+                (image if image.mode == "RGB" else image.convert("RGB")).save(
+                    out, format="JPEG", quality=settings.ATTACHMENT_JPEG_QUALITY
+                )
             else:
                 ImageOps.exif_transpose(image).save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -143,6 +143,10 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Images are measured from their header before decoding: larger ones are refused (a 12 MP phone photo is 12 million).
 ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
+# JPEG copies are stored at about this many pixels on the long side and this quality (bench/README.md:
+# at 2,000 px and 85, 6 pt print on an A4 certificate stays legible and a copy is about 0.3 MB).
+ATTACHMENT_LONG_SIDE = env.int("ATTACHMENT_LONG_SIDE", default=2000)
+ATTACHMENT_JPEG_QUALITY = env.int("ATTACHMENT_JPEG_QUALITY", default=85)
 # The pixels all images of one zip of scans may hold together (about 50 phone photos).
 SCAN_ZIP_MAX_PIXELS = env.int("SCAN_ZIP_MAX_PIXELS", default=600_000_000)
 # The Chinese font of the PDF forms, found through fontconfig (Debian: fonts-noto-cjk). Checked at start-up.
