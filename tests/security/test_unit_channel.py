@@ -16,8 +16,10 @@ from openpyxl import load_workbook
 
 from applications.apply.submission import UNIT_DUPLICATE, Applicant, Replacement, SubmissionError, submit
 from applications.core.constants import ApplicationState as S
+from applications.core.crypto import keyed_hash
 from applications.core.identity import gender_and_birth_date
-from applications.models import Application, ReviewUnit, SkillLevel
+from applications.members.directory import NOT_A_MEMBER
+from applications.models import Application, Member, ReviewUnit, SkillLevel
 from applications.programme.demo import ensure_demo_campaign
 from applications.programme.staff import create_staff
 from applications.unit_channel.admin.annex4 import SESSION_KEY
@@ -389,3 +391,41 @@ def test_two_units_entering_one_person_at_once_get_one_application_and_the_one_m
     assert sum(isinstance(outcome, int) for outcome in outcomes) == 1
     assert [outcome for outcome in outcomes if isinstance(outcome, str)] == [UNIT_DUPLICATE]
     assert Application.objects.filter(campaign=campaign).count() == 1
+
+
+# The member registry check (condition 一) tells a reviewer nothing of another unit's application: a
+# reviewer who types an ID number another unit holds a live application for, under a name the registry
+# does not hold, learns only that the person is not a verified member or already has an application.
+
+
+def _nothing_of(application, html):
+    for told in (application.reference, "西湖区总工会", XIHU_CARD, application.mobile):
+        assert told not in html, told
+
+
+def test_paper_entry_of_a_non_member_names_nothing_of_the_other_units_application(
+    client, demo, gongshu_reviewer, xihu_application
+):
+    gongshu = gongshu_reviewer.staff_profile.unit_id
+    data = _paper(demo, unit=str(gongshu), id_number=xihu_application.id_number, name="冒名者")
+    Member.objects.filter(id_hash=keyed_hash(xihu_application.id_number), name="冒名者").delete()
+    client.force_login(gongshu_reviewer)
+    response = client.post(ENTER, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["id_number"]
+    assert errors and set(errors) <= {NOT_A_MEMBER, UNIT_DUPLICATE}
+    _nothing_of(xihu_application, response.content.decode())
+    _untouched(xihu_application)
+
+
+def test_the_annex4_check_of_a_non_member_names_nothing_of_the_other_units_application(
+    client, demo, gongshu_reviewer, xihu_application
+):
+    row = _annex4_row(demo, xihu_application) | {"姓名": "冒名者"}
+    client.force_login(gongshu_reviewer)
+    upload = SimpleUploadedFile("拱墅.xlsx", workbook_bytes([row]))
+    client.post(UPLOAD, {"file": upload, "grassroots_union": "示例公司工会", "grassroots_opinion": OPINION})
+    html = client.get(CHECK).content.decode()
+    assert NOT_A_MEMBER in html or UNIT_DUPLICATE in html
+    _nothing_of(xihu_application, html)
+    _untouched(xihu_application)
