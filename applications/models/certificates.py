@@ -74,3 +74,7 @@ class Certificate(KeyedIdNumberMixin, models.Model):
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.number = "".join(self.number.split()).upper()  # as the register looks numbers up
+        super().save(*args, **kwargs)
