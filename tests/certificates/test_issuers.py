@@ -45,7 +45,12 @@ def test_hr_departments_of_the_province_the_city_and_its_districts_are_accepted_
 
 @pytest.mark.parametrize(
     "name",
-    ["上海市人力资源和社会保障局", "宁波市人力资源和社会保障局", "杭州市市场监督管理局", "杭州市人力资源和社会保障局培训部"],
+    [
+        "上海市人力资源和社会保障局",
+        "宁波市人力资源和社会保障局",
+        "杭州市市场监督管理局",
+        "杭州市人力资源和社会保障局培训部",
+    ],
 )
 def test_other_hr_departments_and_other_bodies_are_refused_as_hr(campaign, name):
     problem = issuer_problem(rules_for(campaign), "hr", name)
@@ -94,8 +99,15 @@ def test_a_missing_type_or_name_is_refused(campaign):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("人社部门", "hr"), ("认可的第三方评价机构", "third_party"), ("第三方评价机构", "third_party"), ("企业", "enterprise"),
-     (" 企 业 ", "enterprise"), ("学校", None), ("", None)],
+    [
+        ("人社部门", "hr"),
+        ("认可的第三方评价机构", "third_party"),
+        ("第三方评价机构", "third_party"),
+        ("企业", "enterprise"),
+        (" 企 业 ", "enterprise"),
+        ("学校", None),
+        ("", None),
+    ],
 )
 def test_a_spreadsheet_cell_names_a_type_by_its_label_or_a_short_form(text, expected):
     assert issuer_type_from_text(text) == expected
@@ -139,5 +151,6 @@ def test_submission_refuses_an_issuer_the_campaign_does_not_accept(campaign):
     from tests.certificates.test_verification import applicant_for
 
     with pytest.raises(SubmissionError) as refused:
-        submit(campaign, applicant_for(campaign, certificate_issuer_type="enterprise", certificate_issuer="无名公司"), {})
+        applicant = applicant_for(campaign, certificate_issuer_type="enterprise", certificate_issuer="无名公司")
+        submit(campaign, applicant, {})
     assert refused.value.field == "certificate_issuer" and "名单" in refused.value.message
