@@ -212,3 +212,28 @@ def test_paper_entry_and_the_annex4_import_store_the_check(client, campaign):
     entered = Application.objects.get(certificate_number="P0007")
     assert entered.channel == Channel.UNIT and entered.certificate_check == CertificateCheck.NOT_FOUND
     assert entered.certificate_issuer_type == "hr" and entered.certificate_issuer == HR
+
+
+def test_recheck_certificates_refreshes_live_applications_from_the_configured_register(settings, application):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.CERTIFICATE_REGISTER = "tests.certificates.test_verification.FakeHrService"
+    FakeHrService.answers = {application.certificate_number: registered(application, name="别人")}
+    try:
+        out = StringIO()
+        call_command("recheck_certificates", stdout=out)
+    finally:
+        FakeHrService.answers = {}
+    application.refresh_from_db()
+    assert (application.certificate_check, application.certificate_differences) == ("differs", "姓名")
+    assert "不一致 1" in out.getvalue()
+
+
+def test_recheck_certificates_says_when_the_register_cannot_answer(settings, application):
+    from django.core.management import CommandError, call_command
+
+    settings.CERTIFICATE_REGISTER = "tests.certificates.test_verification.DownRegister"
+    with pytest.raises(CommandError, match="证书库暂时无法访问"):
+        call_command("recheck_certificates")
