@@ -18,6 +18,9 @@ Annex 4 lacks some Annex 3 fields. Decisions:
 
 - 发证时间 (certificate issue date): the rules need it, so the table may carry an extra column
   "发证时间" (a date cell, or text YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日); a row without it is an error.
+- 发证机构类型 and 发证机构 (section 二(二)): two more extra columns, required on every row as 发证时间 is, and
+  checked by the one issuer rule (`certificates.issuers`); the type cell takes 人社部门, 认可的第三方评价机构
+  or 企业 (or a short form).
 - 学历 (education): unknown, stored as "". `Application.education` has choices, but Django enforces
   choices only in forms and `full_clean`, never in the database, and `submit` does not call either;
   review screens show the blank value as it is.
