@@ -268,6 +268,14 @@ class ApplicationFlow:
         return Member.objects.filter(id_hash=self.state["identity"]["id_hash"]).first()
 
 
+def _issuer_text(applicant):
+    from applications.models import IssuerType
+
+    if not applicant.certificate_issuer_type:
+        return applicant.certificate_issuer or "—"
+    return f"{IssuerType(applicant.certificate_issuer_type).label}：{applicant.certificate_issuer}"
+
+
 def summary_rows(flow):
     """What the confirm step shows: the Annex 3 values in order, ID and bank card numbers masked."""
     from applications.core.crypto import mask
@@ -291,6 +299,7 @@ def summary_rows(flow):
         ("现晋升的技能等级", applicant.new_level.name),
         ("等级证书编号", applicant.certificate_number),
         ("发证时间", applicant.certificate_issued_on),
+        ("发证机构", _issuer_text(applicant)),
         ("身份证号码", mask(applicant.id_number)),
         ("手机号码", applicant.mobile),
         ("银行卡号", mask(applicant.bank_card)),

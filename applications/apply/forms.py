@@ -13,6 +13,7 @@ from applications.core.bank_details import luhn_ok, validate_bank_branch, valida
 from applications.core.constants import AttachmentKind
 
 NO_PREVIOUS_LEVEL = ""
+ISSUER_NAMES_LIST = "certificate-issuer-names"  # the <datalist> of the campaign's recognised issuers
 
 
 class SelfCheckForm(forms.Form):
@@ -89,6 +90,17 @@ class ApplicationDetailsForm(forms.Form):
     new_level = forms.ModelChoiceField(label=_("现晋升的技能等级"), queryset=None, empty_label=_("请选择"))
     certificate_number = forms.CharField(label=_("等级证书编号"), max_length=60)
     certificate_issued_on = forms.DateField(label=_("发证时间"), widget=_date_input())
+    certificate_issuer_type = forms.ChoiceField(
+        label=_("发证机构类型"),
+        widget=forms.RadioSelect,
+        help_text=_("证书须由浙江省、杭州市及各区、县（市）人社部门，或经人社部门认可的第三方评价机构、企业颁发。"),
+    )
+    certificate_issuer = forms.CharField(
+        label=_("发证机构"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": ISSUER_NAMES_LIST}),
+        help_text=_("按证书上的发证机构（印章）填写全称，如“杭州市人力资源和社会保障局”。"),
+    )
     mobile = forms.CharField(
         label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
     )
@@ -120,11 +132,12 @@ class ApplicationDetailsForm(forms.Form):
     )
 
     def __init__(self, rules, *args, today=None, **kwargs):
-        from applications.models import Education, ReviewUnit, SkillLevel
+        from applications.models import Education, IssuerType, ReviewUnit, SkillLevel
 
         super().__init__(*args, **kwargs)
         self.rules = rules
         self.today = today
+        self.fields["certificate_issuer_type"].choices = IssuerType.choices
         self.fields["unit"].queryset = ReviewUnit.objects.filter(is_active=True)
         self.fields["education"].choices = [("", _("请选择")), *Education.choices]
         rewarded = [level.code for level in rules.rewarded_levels]
@@ -167,7 +180,35 @@ class ApplicationDetailsForm(forms.Form):
             if data.get("years_in_hangzhou") is None:
                 self.add_error("years_in_hangzhou", _("外来务工人员请填写来杭年限。"))
         self._check_rules(data)
+        self._check_issuer(data)
         return data
+
+    @property
+    def issuer_rules(self):
+        """The campaign's issuer rules (`certificates.issuers`), read once per form."""
+        if not hasattr(self, "_issuer_rules"):
+            from applications.certificates import issuers
+            from applications.models import Campaign
+
+            self._issuer_rules = issuers.rules_for(Campaign.objects.filter(year=self.rules.year).first())
+        return self._issuer_rules
+
+    def issuer_suggestions(self):
+        """Names offered as the issuer is typed: the provincial and city HR departments, then the listed ones."""
+        from applications.certificates import issuers
+
+        listed = [name for names in self.issuer_rules.names.values() for name in names]
+        return list(dict.fromkeys([*issuers.SUGGESTED_HR_DEPARTMENTS, *listed]))
+
+    def _check_issuer(self, data):
+        from applications.certificates import issuers
+
+        issuer_type, name = data.get("certificate_issuer_type"), (data.get("certificate_issuer") or "").strip()
+        data["certificate_issuer"] = name
+        if issuer_type and name:
+            problem = issuers.issuer_problem(self.issuer_rules, issuer_type, name)
+            if problem:
+                self.add_error("certificate_issuer", problem)
 
     def _check_rules(self, data):
         from applications.programme import eligibility

@@ -63,6 +63,8 @@ class Applicant:
     years_in_hangzhou: int | None = None
     grassroots_union: str = ""
     grassroots_opinion: str = ""
+    certificate_issuer_type: str = ""  # an IssuerType; blank only where no channel asked (older callers)
+    certificate_issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,20 @@ def _decide(campaign, applicant, id_hash, now):
     if not decision.eligible:
         field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
         raise SubmissionError(decision.reason, field)
+    _check_issuer(campaign, applicant)
     return decision
+
+
+def _check_issuer(campaign, applicant):
+    """Section 二(二): the issuer stated must be one the campaign accepts (`certificates.issuers`)."""
+    from applications.certificates import issuers
+
+    if applicant.certificate_issuer_type or applicant.certificate_issuer:
+        problem = issuers.issuer_problem(
+            issuers.rules_for(campaign), applicant.certificate_issuer_type, applicant.certificate_issuer
+        )
+        if problem:
+            raise SubmissionError(problem, "certificate_issuer")
 
 
 # A higher level replaces only an application still under review. Once the city union has
@@ -276,6 +291,7 @@ def submit(
     now = now or timezone.now()
     id_hash = keyed_hash(applicant.id_number)
     decision = _decide(campaign, applicant, id_hash, now)
+    checked = _verify_certificate(applicant, now)
     password = new_query_password()
     unit_approved = channel == Channel.UNIT and replace is None
     state = ApplicationState.UNIT_APPROVED if unit_approved else ApplicationState.SUBMITTED
@@ -307,6 +323,7 @@ def submit(
                 query_password_hash=hash_query_password(password, id_hash),
                 submitted_at=now,
                 filled_on=timezone.localtime(now).date(),
+                **checked,
                 **vars(applicant),
             )
             for kind, upload in attachments.items():
@@ -343,6 +360,14 @@ def submit(
         raise
     transaction.on_commit(lambda: _confirm_by_sms(application))
     return Submitted(application, password, replaced)
+
+
+def _verify_certificate(applicant, now):
+    """证书核验 against the register, before the transaction (the register may be a remote service)."""
+    from applications.certificates import verification
+
+    result = verification.verify(applicant)
+    return result.fields(now) if result else {}
 
 
 def _confirm_by_sms(application):

@@ -77,6 +77,8 @@ SUMMARY_UNIT_COLUMN = Column("所属区县市（产业）工会", 18)
 SUMMARY_IMPORT_COLUMNS = (
     *SUMMARY_COLUMNS,
     Column("发证时间", 14, text=True, align="center", key="issued_on", aliases=("证书发证时间",)),
+    Column("发证机构类型", 16, align="center", key="issuer_type", aliases=("发证机构类别",)),
+    Column("发证机构", 28, key="issuer", aliases=("发证单位",)),
     Column("基层工会", 24, key="grassroots_union"),
     Column("所属工会", 18, key="unit", aliases=("所属区县市(产业)工会", "审核单位")),
 )
@@ -87,8 +89,9 @@ SUMMARY_NOTES = (
 IMPORT_EDITION = "系统导入版"
 SUMMARY_IMPORT_NOTES = (
     *SUMMARY_NOTES,
-    "　　3. 本表为附件4的系统导入版，比附件4原表多发证时间、基层工会、所属工会三列，供审核单位在系统中上传导入。"
-    "发证时间必填，写成2022-06-30；基层工会、所属工会可空白。身份证号、银行卡号请保持文本格式。",
+    "　　3. 本表为附件4的系统导入版，比附件4原表多发证时间、发证机构类型、发证机构、基层工会、所属工会五列，"
+    "供审核单位在系统中上传导入。发证时间必填，写成2022-06-30；发证机构类型填写人社部门、认可的第三方评价机构或企业，"
+    "发证机构按证书填写全称；基层工会、所属工会可空白。身份证号、银行卡号请保持文本格式。",
 )
 
 QUOTA_COLUMNS = (

@@ -3,6 +3,7 @@
 from applications.models.application import Application, ApplicationEvent, Attachment, Education
 from applications.models.audit import PersonalDataAccess
 from applications.models.campaign import Campaign, CampaignChange, RewardLevel, SkillLevel
+from applications.models.certificates import Certificate, CertificateCheck, IssuerType, RecognisedIssuer
 from applications.models.documents import DocumentBundle
 from applications.models.member import Member, MemberChange
 from applications.models.messaging import OneTimeCode, SmsMessage
@@ -20,9 +21,12 @@ __all__ = [
     "BankCardCorrection",
     "Campaign",
     "CampaignChange",
+    "Certificate",
+    "CertificateCheck",
     "DocumentBundle",
     "Education",
     "FailureCounter",
+    "IssuerType",
     "Member",
     "MemberChange",
     "OneTimeCode",
@@ -32,6 +36,7 @@ __all__ = [
     "PersonalDataAccess",
     "Quota",
     "RateCounter",
+    "RecognisedIssuer",
     "ReviewUnit",
     "RewardLevel",
     "SkillLevel",

@@ -9,6 +9,7 @@ from applications.core.constants import LIVE_STATES, ApplicationState, Attachmen
 from applications.core.crypto import EncryptedCharField, KeyedIdNumberMixin, mask
 from applications.core.storage import private_storage
 from applications.models.campaign import Campaign, SkillLevel
+from applications.models.certificates import CertificateCheck, IssuerType
 from applications.models.member import Member
 from applications.models.units import ReviewUnit
 
@@ -55,6 +56,9 @@ class Application(KeyedIdNumberMixin, models.Model):
     )
     certificate_number = models.CharField(_("等级证书编号"), max_length=60)
     certificate_issued_on = models.DateField(_("发证时间"))
+    # Not on the printed Annex 3; asked in every channel (section 二(二)). Blank on applications made before.
+    certificate_issuer_type = models.CharField(_("发证机构类型"), max_length=20, choices=IssuerType.choices, blank=True)
+    certificate_issuer = models.CharField(_("发证机构"), max_length=100, blank=True)
     id_number = EncryptedCharField(_("身份证号码"))
     id_hash = models.CharField(max_length=64, editable=False, db_index=True)
     birth_date = models.DateField(_("出生日期"))
@@ -72,6 +76,25 @@ class Application(KeyedIdNumberMixin, models.Model):
     amount = models.PositiveIntegerField(_("奖励金额(元)"))
     window = models.CharField(_("发证时间段"), max_length=20)
     eligibility_reason = models.TextField(_("资格审核结果"), blank=True)
+
+    # 证书核验: the certificate compared with the register (applications.certificates.verification), stored
+    # so the review list filters on it; recomputed at submission and when the register is imported.
+    certificate_check = models.CharField(
+        _("证书核验"), max_length=20, choices=CertificateCheck.choices, blank=True, default=""
+    )
+    certificate_differences = models.CharField(_("不一致的项目"), max_length=100, blank=True)
+    certificate_checked_at = models.DateTimeField(_("证书核验时间"), null=True, blank=True)
+    # A reviewer's one-by-one confirmation of a differing certificate, valid in the state it was given in.
+    certificate_confirmed_state = models.CharField(max_length=20, blank=True)
+    certificate_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("证书核验确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    certificate_confirmed_at = models.DateTimeField(_("证书核验确认时间"), null=True, blank=True)
 
     query_password_hash = models.CharField(max_length=128, blank=True)
     state_reason = models.TextField(_("最近一次驳回或撤回原因"), blank=True)
@@ -103,6 +126,7 @@ class Application(KeyedIdNumberMixin, models.Model):
             models.Index(fields=["unit", "submitted_at", "id"], name="application_unit_submitted"),
             models.Index(fields=["unit", "state", "submitted_at"], name="application_unit_state"),
             models.Index(fields=["campaign", "state"], name="application_campaign_state"),
+            models.Index(fields=["certificate_check", "submitted_at", "id"], name="application_certificate_check"),
         ]
 
     def __str__(self):

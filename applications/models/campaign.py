@@ -102,6 +102,15 @@ class Campaign(ClusterableModel):
         ),
         InlinePanel("reward_levels", heading=_("奖励等级和金额"), label=_("奖励等级")),
         InlinePanel("quotas", heading=_("任务分解表（指导数，上不封顶）"), label=_("指导数")),
+        InlinePanel(
+            "recognised_issuers",
+            heading=_("认可的发证机构（第三方评价机构、企业）"),
+            label=_("认可的发证机构"),
+            help_text=_(
+                "浙江省、杭州市及各区、县（市）的人力资源和社会保障厅（局）按名称认可，无须列出；"
+                "经人社部门认可的第三方评价机构和企业须列在这里，申报时填写的发证机构须与名单一致。"
+            ),
+        ),
         MultiFieldPanel([FieldPanel("is_demo"), FieldPanel("based_on")], heading=_("演示")),
     ]
 

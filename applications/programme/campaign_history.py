@@ -1,7 +1,8 @@
 """Records of changes to the rules that decide money (`CampaignChange`).
 
 A campaign's own fields (name, open flag, deadline, windows, carry-over window, demo flag, the
-campaign it is based on), its reward levels and amounts, and its quotas. A caller takes a
+campaign it is based on), its reward levels and amounts, its quotas, and its recognised certificate
+issuers (one entry each: added shows "— → name", removed "name → —"). A caller takes a
 `snapshot` before it writes and calls `record` with it after, in the same transaction; this module
 takes values (a user, a label, a source), never a request.
 """
@@ -56,6 +57,9 @@ def snapshot(campaign: Campaign | None) -> dict[str, tuple[str, str]]:
         values[f"reward_level:{reward.level.code}"] = (f"奖励金额：{reward.level.name}", f"{reward.amount}元")
     for quota in campaign.quotas.select_related("unit").order_by("unit__sort_order", "unit__name"):
         values[f"quota:{quota.unit.name}"] = (f"指导数：{quota.unit.name}", str(quota.guidance_number))
+    for issuer in campaign.recognised_issuers.order_by("issuer_type", "name"):
+        label = issuer.get_issuer_type_display()
+        values[f"issuer:{issuer.issuer_type}:{issuer.name}"] = (f"认可的发证机构：{label}", issuer.name)
     return values
 
 

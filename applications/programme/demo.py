@@ -158,6 +158,20 @@ DEMO_APPLICANTS = [
     ("孙浩", "male", "technician", "钳工", ("unit_approve", "city_approve")),
     ("周婷", "female", "senior_worker", "育婴员", ("unit_approve", "city_approve")),
 ]
+# Who issued each demo applicant's certificate (by position above), and what the register holds:
+# 陈静, 孙浩 and 周婷 match, 刘洋's register entry has another issue date (不一致：发证日期, held out of
+# bulk approval), 赵敏's certificate is not in the register (证书库中未找到).
+DEMO_ENTERPRISE = "杭州示例精工有限公司"
+DEMO_THIRD_PARTY = "杭州示例职业技能评价中心"
+DEMO_ISSUERS = [
+    ("hr", "杭州市人力资源和社会保障局"),
+    ("enterprise", DEMO_ENTERPRISE),
+    ("third_party", DEMO_THIRD_PARTY),
+    ("hr", "西湖区人力资源和社会保障局"),
+    ("enterprise", DEMO_ENTERPRISE),
+]
+DEMO_NOT_IN_REGISTER = 3
+DEMO_REGISTER_DIFFERS = {2: datetime.timedelta(days=7)}  # applicant -> shift of the register's issue date
 
 
 def _demo_copy(label):
@@ -200,6 +214,7 @@ def ensure_demo_applications(campaign, reviewer, city):
     from applications.models import Application
     from applications.review.workflow import take
 
+    ensure_demo_certificates(campaign)
     if Application.objects.filter(campaign=campaign, id_hash=keyed_hash(_demo_id_number(1))).exists():
         return []
     unit = ReviewUnit.objects.get(name="西湖区总工会")
@@ -218,8 +233,10 @@ def ensure_demo_applications(campaign, reviewer, city):
             previous_level=None,
             previous_level_obtained_on=None,
             new_level=levels[level],
-            certificate_number=f"DEMO{campaign.year}{n:06d}",
-            certificate_issued_on=campaign.window_start + datetime.timedelta(days=30 * n),
+            certificate_number=_demo_certificate_number(campaign, n),
+            certificate_issued_on=_demo_issued_on(campaign, n),
+            certificate_issuer_type=DEMO_ISSUERS[n - 1][0],
+            certificate_issuer=DEMO_ISSUERS[n - 1][1],
             id_number=id_number,
             mobile=f"139000001{n:02d}",
             bank_card=_demo_bank_card(n),
@@ -232,3 +249,43 @@ def ensure_demo_applications(campaign, reviewer, city):
             application = take(action, application, actor, "演示：材料齐全，符合条件。")
         made.append(application)
     return made
+
+
+def _demo_certificate_number(campaign, n):
+    return f"DEMO{campaign.year}{n:06d}"
+
+
+def _demo_issued_on(campaign, n):
+    return campaign.window_start + datetime.timedelta(days=30 * n)
+
+
+def ensure_demo_certificates(campaign):
+    """The demo campaign's recognised issuers and the register entries of its demo applicants (see
+    DEMO_ISSUERS); created once, by name and by certificate number. Returns the certificates."""
+    from applications.certificates import verification
+    from applications.models import Certificate, RecognisedIssuer
+
+    for order, (issuer_type, name) in enumerate((("enterprise", DEMO_ENTERPRISE), ("third_party", DEMO_THIRD_PARTY))):
+        RecognisedIssuer.objects.get_or_create(
+            campaign=campaign, issuer_type=issuer_type, name=name, defaults={"sort_order": order}
+        )
+    certificates = []
+    for n, (name, _gender, level, occupation, _steps) in enumerate(DEMO_APPLICANTS, start=1):
+        if n == DEMO_NOT_IN_REGISTER:
+            continue
+        issued_on = _demo_issued_on(campaign, n) + DEMO_REGISTER_DIFFERS.get(n, datetime.timedelta(0))
+        certificate, _created = Certificate.objects.get_or_create(
+            number=_demo_certificate_number(campaign, n),
+            defaults={
+                "name": name,
+                "id_number": _demo_id_number(n),
+                "occupation": occupation,
+                "level": SkillLevel.objects.get(code=level).name,
+                "issued_on": issued_on,
+                "issuer": DEMO_ISSUERS[n - 1][1],
+                "source": "load_demo",
+            },
+        )
+        certificates.append(certificate)
+    verification.refresh(verification.with_certificate_numbers(c.number for c in certificates))
+    return certificates

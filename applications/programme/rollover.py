@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Campaign, Quota, RewardLevel
+from applications.models import Campaign, Quota, RecognisedIssuer, RewardLevel
 from applications.programme import campaign_history
 
 
@@ -19,7 +19,7 @@ def _next_year_text(text, year):
 def prepare_next_campaign(campaign, user=None):
     """Copy `campaign` to the next year, closed, and its notice and annexes as drafts.
 
-    Dates move by one year; levels, amounts and quotas are copied as they are, and recorded as the
+    Dates move by one year; levels, amounts, quotas and recognised issuers are copied as they are, and recorded as the
     new campaign's first change (source "准备下一年度"). Nothing of `campaign` or its pages changes.
     Returns the new campaign.
     """
@@ -49,6 +49,10 @@ def prepare_next_campaign(campaign, user=None):
     Quota.objects.bulk_create(
         Quota(campaign=new, unit_id=quota.unit_id, guidance_number=quota.guidance_number)
         for quota in campaign.quotas.all()
+    )
+    RecognisedIssuer.objects.bulk_create(
+        RecognisedIssuer(campaign=new, issuer_type=issuer.issuer_type, name=issuer.name, sort_order=issuer.sort_order)
+        for issuer in campaign.recognised_issuers.all()
     )
     campaign_history.record(new, {}, user=user, source=campaign_history.ROLLOVER_SOURCE)
 

@@ -48,4 +48,34 @@ def checks_for(application):
             "；".join(duplicates) if duplicates else "没有",
         ),
         Check("基层工会", bool(application.grassroots_union.strip()), application.grassroots_union or "未填写"),
+        *certificate_checks(application),
     ]
+
+
+def certificate_checks(application):
+    """发证机构 (section 二(二), against the campaign's rules today) and 证书核验 (the stored register check)."""
+    from django.utils import timezone
+
+    from applications.certificates import issuers, verification
+    from applications.models import CertificateCheck, IssuerType
+
+    if application.certificate_issuer_type:
+        label = IssuerType(application.certificate_issuer_type).label
+        problem = issuers.issuer_problem(
+            issuers.rules_for(application.campaign), application.certificate_issuer_type, application.certificate_issuer
+        )
+        issuer = Check(
+            "发证机构",
+            problem is None,
+            f"{label}：{application.certificate_issuer}" + (f"。{problem}" if problem else ""),
+        )
+    else:
+        issuer = Check("发证机构", False, "未填写（本项要求提出前的申报），请对照证书核对")
+    detail = verification.describe(application)
+    if application.certificate_confirmed_by_id and application.certificate_check == CertificateCheck.DIFFERS:
+        detail += (
+            f"；已由{application.certificate_confirmed_by}于"
+            f"{timezone.localtime(application.certificate_confirmed_at):%Y-%m-%d %H:%M}核对确认"
+            + ("" if application.certificate_confirmed_state == application.state else "（在上一环节）")
+        )
+    return [issuer, Check("证书核验", application.certificate_check == CertificateCheck.MATCH, detail)]

@@ -16,7 +16,8 @@ The figures, per unit (cumulative, so that each column reads "reached at least t
 Each row also holds the count in each single state (``awaiting_unit``, ``awaiting_city``,
 ``awaiting_payment`` (approved or payment_failed: approved, not yet paid), ``payment_failed`` (of
 those, waiting for a corrected bank card), ``paid``) and, for information only, ``rejected`` and
-``withdrawn``.
+``withdrawn``; and the live applications by their stored 证书核验 (``certificate_match``,
+``certificate_not_found``, ``certificate_differs``, ``certificate_unchecked``).
 """
 
 from dataclasses import dataclass, fields
@@ -26,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from applications.core.constants import ApplicationState
-from applications.models import Application, Quota, ReviewUnit
+from applications.models import Application, CertificateCheck, Quota, ReviewUnit
 
 S = ApplicationState
 REACHED_UNIT_APPROVAL = (S.UNIT_APPROVED, S.APPROVED, S.PAYMENT_FAILED, S.PAID)
@@ -54,6 +55,11 @@ class UnitProgress:
     withdrawn: int = 0
     amount_approved: int = 0
     amount_paid: int = 0
+    # 证书核验 of the live applications (``submitted``), by stored result; unchecked: no result yet.
+    certificate_match: int = 0
+    certificate_not_found: int = 0
+    certificate_differs: int = 0
+    certificate_unchecked: int = 0
 
     @property
     def percentage(self) -> float | None:
@@ -72,6 +78,13 @@ _COUNTED = [f.name for f in fields(UnitProgress) if f.name not in ("unit_id", "u
 
 def _count(states):
     return Count("campaign_applications", filter=Q(campaign_applications__state__in=states))
+
+
+def _count_certificates(result):
+    return Count(
+        "campaign_applications",
+        filter=Q(campaign_applications__state__in=LIVE, campaign_applications__certificate_check=result),
+    )
 
 
 def _amount(states):
@@ -116,6 +129,10 @@ def unit_progress(campaign, units=None) -> list[UnitProgress]:
             withdrawn=_count([S.WITHDRAWN]),
             amount_approved=_amount(REACHED_APPROVAL),
             amount_paid=_amount([S.PAID]),
+            certificate_match=_count_certificates(CertificateCheck.MATCH),
+            certificate_not_found=_count_certificates(CertificateCheck.NOT_FOUND),
+            certificate_differs=_count_certificates(CertificateCheck.DIFFERS),
+            certificate_unchecked=_count_certificates(""),
         )
     )
     return [

@@ -50,6 +50,10 @@ TRANSITIONS = {
     ),
 }
 
+# Approvals that a differing certificate (证书核验 不一致) holds back until a reviewer confirms it on the
+# application's review page (`certificates.verification.confirm`); bulk approval therefore leaves it out.
+HELD_BY_DIFFERING_CERTIFICATE = ("unit_approve", "city_approve")
+
 CHUNK = 500  # ids per query in take_all (SQLite limits the parameters of one statement)
 
 # The state reason the applicant sees is the opinion of the step that led there.
@@ -84,6 +88,16 @@ def _check_opinion(transition, opinion):
         raise WorkflowError(f"{transition.verb}须填写原因，申请人会在进度查询和短信中看到。")
 
 
+def _check_certificate(action, application):
+    from applications.certificates.verification import needs_confirmation
+
+    if action in HELD_BY_DIFFERING_CERTIFICATE and needs_confirmation(application):
+        raise WorkflowError(
+            f"证书核验不一致（{application.certificate_differences}与证书库不同），"
+            "请在审阅页核对证书并确认后再逐份办理。"
+        )
+
+
 def take(action, application, user, opinion="", *, now=None, via=""):
     """Move `application` by `action` on behalf of `user`, or raise WorkflowError; returns it refreshed.
 
@@ -96,6 +110,7 @@ def take(action, application, user, opinion="", *, now=None, via=""):
     if not _permitted(user, transition, application):
         raise WorkflowError("您无权办理这份申报。")
     _check_opinion(transition, opinion)
+    _check_certificate(action, application)
     with transaction.atomic():
         changes = {"state": transition.target, "updated_at": now}
         if transition.target in STATES_WITH_REASON:

@@ -18,6 +18,9 @@ Annex 4 lacks some Annex 3 fields. Decisions:
 
 - 发证时间 (certificate issue date): the rules need it, so the table may carry an extra column
   "发证时间" (a date cell, or text YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日); a row without it is an error.
+- 发证机构类型 and 发证机构 (section 二(二)): two more extra columns, required on every row as 发证时间 is, and
+  checked by the one issuer rule (`certificates.issuers`); the type cell takes 人社部门, 认可的第三方评价机构
+  or 企业 (or a short form).
 - 学历 (education): unknown, stored as "". `Application.education` has choices, but Django enforces
   choices only in forms and `full_clean`, never in the database, and `submit` does not call either;
   review screens show the blank value as it is.
@@ -67,7 +70,7 @@ from applications.programme import eligibility
 # The Annex 4 columns in order, then the optional extra ones (annex_tables declares them); keys are
 # used in code, labels in messages.
 COLUMNS = {column.key: column.label for column in SUMMARY_IMPORT_COLUMNS}
-OPTIONAL = ("seq", "issued_on", "grassroots_union", "unit")
+OPTIONAL = ("seq", "issued_on", "issuer_type", "issuer", "grassroots_union", "unit")
 REQUIRED = tuple(key for key in COLUMNS if key not in OPTIONAL)
 ERROR_COLUMN = "错误说明"
 MISSING_UNION = "未填写基层工会；受奖励人员所在单位必须建立工会组织。"
@@ -81,7 +84,12 @@ _SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _GENDERS = {"男": "male", "女": "female"}
 # Where a SubmissionError's field is shown.
-_FIELD_COLUMNS = {"new_level": "level", "certificate_issued_on": "issued_on", "id_number": "id_number"}
+_FIELD_COLUMNS = {
+    "new_level": "level",
+    "certificate_issued_on": "issued_on",
+    "id_number": "id_number",
+    "certificate_issuer": "issuer",
+}
 
 
 class SummaryTableError(ValueError):
@@ -259,6 +267,7 @@ def validate_rows(table: SummaryTable, campaign, unit, *, today=None, grassroots
     _flag_duplicates(results)
     _flag_existing(results, campaign)
     _check_eligibility(results, campaign, rules, today)
+    _check_issuers(table, results, campaign)
     if grassroots_union is not None and not grassroots_union.strip():
         for result in results:
             if not result.values.get("grassroots_union"):
@@ -368,6 +377,32 @@ def _validate_row(summary_row, rules, rewarded, levels_by_name, unit, today):
     )
     result.values = values
     return result
+
+
+def _check_issuers(table, results, campaign):
+    """发证机构类型 and 发证机构: required on every row, and accepted by the campaign's issuer rule."""
+    from applications.certificates import issuers
+
+    rules = issuers.rules_for(campaign)
+    for summary_row, result in zip(table.rows, results, strict=True):
+        cells = summary_row.cells
+        if _is_formula("issuer_type", cells.get("issuer_type")) or _is_formula("issuer", cells.get("issuer")):
+            continue  # already refused as formula-like
+        issuer_type = issuers.issuer_type_from_text(cell_text(cells.get("issuer_type")))
+        name = cell_text(cells.get("issuer"))
+        if issuer_type is None:
+            result.errors.append(
+                CellError(
+                    result.row, COLUMNS["issuer_type"], issuers.type_cell_problem(cell_text(cells.get("issuer_type")))
+                )
+            )
+        elif not name:
+            result.errors.append(CellError(result.row, COLUMNS["issuer"], "必须填写（按证书上的发证机构填写全称）。"))
+        elif len(name) > 100:
+            result.errors.append(CellError(result.row, COLUMNS["issuer"], "不能超过100个字。"))
+        elif problem := issuers.issuer_problem(rules, issuer_type, name):
+            result.errors.append(CellError(result.row, COLUMNS["issuer"], problem))
+        result.values.update(certificate_issuer_type=issuer_type or "", certificate_issuer=name)
 
 
 def _flag_duplicates(results):

@@ -159,6 +159,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The certificate register the review check 证书核验 compares with (applications/certificates/register.py): a
+# dotted path to a CertificateRegister; the default reads the table import_certificates fills.
+CERTIFICATE_REGISTER = env(
+    "CERTIFICATE_REGISTER", default="applications.certificates.register.LocalCertificateRegister"
+)
+
 # Text messages (applications/core/sms.py): "console", "file" (one JSON line per message) or "http".
 SMS_BACKEND = env("SMS_BACKEND", default="console")
 SMS_FILE = env("SMS_FILE", default=str(BASE_DIR / "var" / "sms.jsonl"))

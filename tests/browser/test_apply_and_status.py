@@ -51,6 +51,8 @@ def fill_annex3(page, demo, member):
     page.get_by_label("现晋升的技能等级").select_option(label="技师")
     page.get_by_label("等级证书编号").fill("S000033010600123")
     page.get_by_label("发证时间").fill(demo.window_start.isoformat())
+    page.get_by_role("radio", name="人社部门", exact=True).check()
+    page.get_by_label(re.compile(r"^\s*发证机构\s*\*?\s*$")).fill("杭州市人力资源和社会保障局")
     page.get_by_label("手机号码").fill(member.mobile)
     page.get_by_label("银行卡号").fill(BANK_CARD)
     page.get_by_label("银行卡开户行").fill("中国工商银行杭州西湖支行")

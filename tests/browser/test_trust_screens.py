@@ -221,6 +221,8 @@ def _fill_paper(page, campaign, *, unit, name, id_number, level):
     form.get_by_label(re.compile(r"^\s*现晋升的技能等级")).select_option(label=level)
     form.get_by_label(re.compile(r"^\s*等级证书编号")).fill("P0007")
     form.get_by_label(re.compile(r"^\s*发证时间")).fill(campaign.window_start.isoformat())
+    form.get_by_role("radio", name="人社部门", exact=True).check()
+    form.get_by_label(re.compile(r"^\s*发证机构\s*\*?\s*$")).fill("西湖区人力资源和社会保障局")
     form.get_by_label(re.compile(r"^\s*手机号码")).fill("13900005555")
     form.get_by_label(re.compile(r"^\s*银行卡号")).fill(PAPER_CARD)
     form.get_by_label(re.compile(r"^\s*银行卡开户行")).fill("杭州银行西湖支行")

@@ -383,6 +383,8 @@ def _details(demo, member):
         "new_level": str(demo.reward_levels.get(level__code="technician").level_id),
         "certificate_number": "S000033010600123",
         "certificate_issued_on": demo.window_start.isoformat(),
+        "certificate_issuer_type": "hr",
+        "certificate_issuer": "杭州市人力资源和社会保障局",
         "mobile": member.mobile,
         "bank_card": "6222021234567890128",
         "bank_branch": "中国工商银行杭州西湖支行",

@@ -23,7 +23,7 @@ from applications.unit_channel.annex4 import (
 )
 from tests.factories import ApplicationFactory, make_id_number, register_member
 
-HEADER = [*(column.label for column in SUMMARY_COLUMNS), "发证时间"]
+HEADER = [*(column.label for column in SUMMARY_COLUMNS), "发证时间", "发证机构类型", "发证机构"]
 OPINION = "经基层工会和本单位核对，情况属实。"
 
 
@@ -47,6 +47,8 @@ def person(n, campaign, **changes):
         "银行卡号": card(n),
         "银行卡开户行": "中国工商银行杭州西湖支行",
         "发证时间": datetime.datetime.combine(campaign.window_start + datetime.timedelta(days=5), datetime.time()),
+        "发证机构类型": "人社部门",
+        "发证机构": "杭州市人力资源和社会保障局",
     }
     values.update(changes)
     register_member(values["姓名"], values["身份证号"])  # condition 一: only members are imported

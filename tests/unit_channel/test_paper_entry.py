@@ -40,6 +40,8 @@ def _paper(demo, **overrides):
         "new_level": str(demo.reward_levels.get(level__code="senior_technician").level_id),
         "certificate_number": "P0007",
         "certificate_issued_on": demo.window_start.isoformat(),
+        "certificate_issuer_type": "hr",
+        "certificate_issuer": "杭州市人力资源和社会保障局",
         "mobile": "13900005555",
         "bank_card": "6222021234567890128",
         "bank_branch": "杭州银行西湖支行",

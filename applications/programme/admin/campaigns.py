@@ -76,6 +76,7 @@ class CampaignInspectView(RefusedWith403, ShowsCampaignChanges, InspectView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("reward_levels", self.instance.ordered_reward_levels())
         kwargs.setdefault("quotas", self.instance.quotas.select_related("unit"))
+        kwargs.setdefault("recognised_issuers", self.instance.recognised_issuers.all())
         return super().get_context_data(**kwargs)
 
     def get_template_names(self):

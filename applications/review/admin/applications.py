@@ -12,6 +12,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 
+from applications.certificates import verification
 from applications.core import audit
 from applications.core.access import (
     PRE_REVIEW,
@@ -22,6 +23,7 @@ from applications.core.access import (
 from applications.core.search import KeyedIdSearchHandler
 from applications.models import Application
 from applications.review import checks as review_checks
+from applications.review.admin.certificates import CertificateCheckFilter, certificate_column
 from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 
@@ -91,9 +93,10 @@ class ApplicationAdmin(ModelAdmin):
         "unit",
         "channel",
         "state",
+        "certificate",
         "submitted_at",
     )
-    list_filter = ("state", "channel", "new_level", "submitted_at")
+    list_filter = ("state", "channel", "new_level", CertificateCheckFilter, "submitted_at")
     list_select_related = ("unit", "new_level")
     list_per_page = 50
     ordering = ("-submitted_at",)
@@ -111,7 +114,13 @@ class ApplicationAdmin(ModelAdmin):
 
     masked_id_number.short_description = _("身份证号码")
 
+    def certificate(self, obj):
+        return certificate_column(obj)
 
+    certificate.short_description = certificate_column.short_description
+
+
+CONFIRM_CERTIFICATE = "confirm_certificate"
 REVEALABLE = {"id_number": audit.What.ID_NUMBER, "bank_card": audit.What.BANK_CARD}
 
 
@@ -129,6 +138,12 @@ def review(request, pk):
         field = request.POST["reveal"]
         audit.record(request, REVEALABLE[field], application)
         revealed[field] = getattr(application, field)
+    elif request.method == "POST" and request.POST.get("action") == CONFIRM_CERTIFICATE:
+        if not verification.needs_confirmation(application) or not allowed_actions(request.user, application):
+            raise Http404
+        verification.confirm(application, request.user)
+        messages.success(request, _("%(ref)s：证书信息已核对确认，可以办理。") % {"ref": application.reference})
+        return redirect("applications_review", pk=application.pk)
     elif request.method == "POST":
         action = request.POST.get("action")
         if action not in TRANSITIONS:
@@ -150,6 +165,7 @@ def review(request, pk):
             "attachments": application.attachments.all(),
             "events": application.events.select_related("actor"),
             "actions": [(name, TRANSITIONS[name]) for name in allowed_actions(request.user, application)],
+            "certificate_to_confirm": verification.needs_confirmation(application),
             "opinion": opinion,
             "revealed": revealed,
             "index_url": reverse("applications_application_modeladmin_index"),
@@ -167,9 +183,12 @@ def bulk_review(request):
         raise Http404
     own_step = "unit_approve" if request.user.has_perm(PRE_REVIEW) else "city_approve"
     source = TRANSITIONS[own_step].source
-    pending = visible_applications(
+    waiting = visible_applications(
         request.user, Application.objects.filter(state=source).select_related("unit", "new_level")
     ).order_by("submitted_at")
+    # A differing certificate is confirmed and decided one by one on its review page, never here.
+    pending = waiting.exclude(verification.awaiting_confirmation_q())
+    held = waiting.filter(verification.awaiting_confirmation_q())
     opinion = request.POST.get("opinion", "")
     if request.method == "POST":
         action = request.POST.get("action")
@@ -191,7 +210,14 @@ def bulk_review(request):
     return TemplateResponse(
         request,
         "applications/review/bulk_review.html",
-        {"pending": pending[:BULK_PAGE_SIZE], "count": pending.count(), "actions": actions, "opinion": opinion},
+        {
+            "pending": pending[:BULK_PAGE_SIZE],
+            "count": pending.count(),
+            "held": held[:BULK_PAGE_SIZE],
+            "held_count": held.count(),
+            "actions": actions,
+            "opinion": opinion,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from applications.core.access import progress_scope
+from applications.core.access import can_review_list, progress_scope
 from applications.core.admin_pages import admin_page
 from applications.models import Campaign
 from applications.review.progress import city_totals, unit_progress
@@ -85,6 +85,7 @@ def progress(request):
             "total": city_totals(rows) if scope.city_wide else None,
             "chart": chart_bars(rows),
             "cap": CHART_CAP,
+            "can_review": can_review_list(request.user),
         },
         icon="table",
     )
@@ -104,6 +105,8 @@ class ProgressPanel(Component):
         campaign = Campaign.objects.current()
         rows = scope_rows(self.scope, campaign) if campaign else []
         context = {"campaign": campaign, "scope": self.scope, "url": reverse("applications_progress")}
+        request = parent_context.get("request")
+        context["can_review"] = bool(request and can_review_list(request.user))
         if self.scope.city_wide:
             started = [row for row in rows if row.submitted and row.percentage is not None]
             leading = sorted(started, key=lambda row: row.percentage, reverse=True)

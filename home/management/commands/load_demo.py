@@ -68,4 +68,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name} {id_number}（{unit}）")
             if demo:
                 self.stdout.write("演示申报：西湖区总工会 5 份：2 份待预审、1 份待市总审核、2 份待发放。")
+                self.stdout.write("证书核验：3 份一致，刘洋 不一致（发证日期，不能批量办理），赵敏 证书库中未找到。")
                 self.stdout.write("另有 4 份已驳回并已评价（含 1 条已整改答复的差评），见 /evaluations/。")
