@@ -298,5 +298,14 @@ def summary_rows(flow):
         ("工作单位", applicant.employer),
         ("基层工会", applicant.grassroots_union),
         ("是否外来务工人员", migrant),
+        *_declaration_rows(flow, applicant),
         ("附件材料", "、".join(str(AttachmentKind(kind).label) for kind in flow.state.get("attachments", {}))),
     ]
+
+
+def _declaration_rows(flow, applicant):
+    """The carry-over declaration, on the summary when the person made it."""
+    if not applicant.carry_over_declared:
+        return []
+    previous = flow.campaign.year - 1
+    return [("补报声明", f"本人符合{previous}年度奖励条件，且未申请过{previous}年度奖励")]

@@ -89,6 +89,7 @@ class ApplicationDetailsForm(forms.Form):
     new_level = forms.ModelChoiceField(label=_("现晋升的技能等级"), queryset=None, empty_label=_("请选择"))
     certificate_number = forms.CharField(label=_("等级证书编号"), max_length=60)
     certificate_issued_on = forms.DateField(label=_("发证时间"), widget=_date_input())
+    carry_over_declared = forms.BooleanField(label=_("本人符合上年度奖励条件，且未申请过上年度奖励"), required=False)
     mobile = forms.CharField(
         label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
     )
@@ -130,6 +131,21 @@ class ApplicationDetailsForm(forms.Form):
         rewarded = [level.code for level in rules.rewarded_levels]
         self.fields["new_level"].queryset = SkillLevel.objects.filter(code__in=rewarded)
         self.fields["previous_level"].queryset = SkillLevel.objects.all()
+        self._label_carry_over_declaration(rules)
+
+    def _label_carry_over_declaration(self, rules):
+        from applications.programme.eligibility import format_span
+
+        if not rules.carry_over:  # no carry-over window this year: nothing to declare
+            del self.fields["carry_over_declared"]
+            return
+        previous = rules.year - 1
+        self.fields["carry_over_declared"].label = _(
+            "本人符合%(previous)s年度奖励条件，且未申请过%(previous)s年度奖励"
+        ) % {"previous": previous}
+        self.fields["carry_over_declared"].help_text = _(
+            "证书发证时间在补报时间段（%(span)s）内的，须勾选此项；在本年度时间段内的不必勾选。"
+        ) % {"span": format_span(rules.carry_over)}
 
     def clean_mobile(self):
         from applications.core.identity import validate_mobile
@@ -187,6 +203,10 @@ class ApplicationDetailsForm(forms.Form):
         if not decision.eligible:
             field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
             self.add_error(field, decision.reason)
+        elif decision.window == eligibility.CARRY_OVER and not data.get("carry_over_declared"):
+            from applications.programme.carry_over import declaration_missing
+
+            self.add_error("carry_over_declared", declaration_missing(self.rules.year))
 
 
 # Step 4: the four copies, each cleaned as it arrives.

@@ -4,6 +4,7 @@ from applications.models.application import Application, ApplicationEvent, Attac
 from applications.models.audit import PersonalDataAccess
 from applications.models.campaign import Campaign, CampaignChange, RewardLevel, SkillLevel
 from applications.models.documents import DocumentBundle
+from applications.models.history import HistoryImport, PreviousApplicant
 from applications.models.member import Member, MemberChange
 from applications.models.messaging import OneTimeCode, SmsMessage
 from applications.models.pages import ApplyPage, StatusPage
@@ -23,6 +24,7 @@ __all__ = [
     "DocumentBundle",
     "Education",
     "FailureCounter",
+    "HistoryImport",
     "Member",
     "MemberChange",
     "OneTimeCode",
@@ -30,6 +32,7 @@ __all__ = [
     "PaymentBatchEvent",
     "PaymentItem",
     "PersonalDataAccess",
+    "PreviousApplicant",
     "Quota",
     "RateCounter",
     "ReviewUnit",
