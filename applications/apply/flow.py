@@ -23,7 +23,7 @@ from django.utils import timezone
 from applications.apply.codes import CodeError, new_binding, request_code, verify_code
 from applications.apply.copies import CleanUpload
 from applications.apply.forms import ApplicationDetailsForm, AttachmentsForm, CodeForm, IdentityForm
-from applications.apply.submission import Applicant, SubmissionError, submit
+from applications.apply.submission import Applicant, SubmissionError, applied_in_previous_campaign, submit
 from applications.core.client_address import client_address
 from applications.core.constants import AttachmentKind, Gender
 from applications.core.crypto import decrypt, encrypt
@@ -183,7 +183,10 @@ class ApplicationFlow:
     def details(self):
         saved = self.state.get("details")
         initial = saved or {**self.state["member"], "is_migrant": "no"}
-        form = ApplicationDetailsForm(self.rules, self.request.POST or None, initial=initial, today=self.today)
+        applied = applied_in_previous_campaign(self.campaign, self.state["identity"]["id_hash"])
+        form = ApplicationDetailsForm(
+            self.rules, self.request.POST or None, initial=initial, today=self.today, applied_last_campaign=applied
+        )
         if self.request.method == "POST" and form.is_valid():
             self.state["details"] = _serialise(form.cleaned_data)
             return form, self.go("attachments")

@@ -120,12 +120,15 @@ class ApplicationDetailsForm(forms.Form):
         label=_("来杭年限"), min_value=0, max_value=80, required=False, help_text=_("外来务工人员填写，单位：年。")
     )
 
-    def __init__(self, rules, *args, today=None, **kwargs):
+    def __init__(self, rules, *args, today=None, applied_last_campaign=None, **kwargs):
+        """`applied_last_campaign`: whether the person has a record of last year (`programme.carry_over`),
+        when known (online, after the code step); a carry-over certificate is then refused at once."""
         from applications.models import Education, ReviewUnit, SkillLevel
 
         super().__init__(*args, **kwargs)
         self.rules = rules
         self.today = today
+        self.applied_last_campaign = applied_last_campaign
         self.fields["unit"].queryset = ReviewUnit.objects.filter(is_active=True)
         self.fields["education"].choices = [("", _("请选择")), *Education.choices]
         rewarded = [level.code for level in rules.rewarded_levels]
@@ -198,10 +201,17 @@ class ApplicationDetailsForm(forms.Form):
             return
         previous = data.get("previous_level")
         decision = eligibility.check_certificate(
-            self.rules, new_level.code, issued, previous.code if previous else None, today=self.today
+            self.rules,
+            new_level.code,
+            issued,
+            previous.code if previous else None,
+            applied_last_campaign=self.applied_last_campaign,
+            today=self.today,
         )
         if not decision.eligible:
             field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
+            if decision.rule == "applied_last_campaign" and "carry_over_declared" in self.fields:
+                field = "carry_over_declared"
             self.add_error(field, decision.reason)
         elif decision.window == eligibility.CARRY_OVER and not data.get("carry_over_declared"):
             from applications.programme.carry_over import declaration_missing

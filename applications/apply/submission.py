@@ -102,6 +102,8 @@ def _decide(campaign, applicant, id_hash, now):
     )
     if not decision.eligible:
         field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
+        if decision.rule == "applied_last_campaign":  # beside the declaration the record contradicts
+            field = "carry_over_declared"
         raise SubmissionError(decision.reason, field)
     if decision.window == eligibility.CARRY_OVER and not applicant.carry_over_declared:
         raise SubmissionError(carry_over.declaration_missing(campaign.year), "carry_over_declared")

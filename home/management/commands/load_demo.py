@@ -12,7 +12,7 @@ from applications.programme.demo import (
     ensure_demo_campaign,
     ensure_demo_members,
 )
-from applications.programme.demo_history import CARRY_OVER_REFUSED, ensure_demo_history
+from applications.programme.demo_history import CARRY_OVER_REFUSED, HISTORY_FILE, ensure_demo_history
 from applications.programme.staff import create_staff
 from home.demo import ensure_pages
 from home.page_cache import purge
@@ -62,8 +62,8 @@ class Command(BaseCommand):
         elif not no_demo_campaign:
             self.stdout.write("未创建演示活动：该年度已有正式活动。")
         if history:
-            years = "、".join(f"{report.year}年度" for report in history)
-            self.stdout.write(f"上年度记录：{history[0].source}，已导入为{years}（每年 {history[0].created} 人）。")
+            years = "、".join(f"{year}年度" for year in history)
+            self.stdout.write(f"上年度记录：{HISTORY_FILE.name}，已导入为{years}（admin：上年度记录）。")
         if accounts:
             self.stdout.write("演示账号（登录 /admin/）：")
             for username, role, unit, password in DEMO_ACCOUNTS:
