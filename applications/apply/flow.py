@@ -182,6 +182,8 @@ class ApplicationFlow:
 
     def details(self):
         saved = self.state.get("details")
+        if saved:  # the radio's choices are "yes"/"no": the cleaned value kept is a bool
+            saved = {**saved, "is_migrant": "yes" if saved.get("is_migrant") else "no"}
         initial = saved or {**self.state["member"], "is_migrant": "no"}
         applied = applied_in_previous_campaign(self.campaign, self.state["identity"]["id_hash"])
         form = ApplicationDetailsForm(

@@ -1,5 +1,7 @@
 """Online, a certificate of the carry-over window needs the declaration; a record of last year refuses it."""
 
+import re
+
 import pytest
 
 from applications.models import Application
@@ -65,3 +67,17 @@ def test_someone_on_last_years_list_is_told_at_the_details_step(client, demo, sm
     html = client.post(url, details).content.decode()
     assert "不能补报" in _field_html(html, "carry_over_declared")
     assert client.post(url, _details(demo)).status_code == 302  # a certificate of this year's window is fine
+
+
+@pytest.mark.parametrize("migrant", ["no", "yes"])
+def test_going_back_to_the_details_keeps_the_migrant_answer_and_the_declaration(client, demo, sms_file, migrant):
+    """Found on the way: the kept answer is a bool, the radio's choices "yes"/"no", so none was checked."""
+    url = _through_identity(client, demo, MemberFactory(), sms_file)
+    details = _details(demo, certificate_issued_on=demo.carry_over_end.isoformat(), carry_over_declared="on")
+    details |= {"is_migrant": migrant, "hukou_place": "安徽省阜阳市", "years_in_hangzhou": "3"}
+    assert client.post(url, details).status_code == 302
+    html = client.get(url, {"step": "details"}).content.decode()
+    assert re.search(rf'<input[^>]*value="{migrant}"[^>]*checked', html) or re.search(
+        rf'<input[^>]*checked[^>]*value="{migrant}"', html
+    )
+    assert re.search(r'<input[^>]*name="carry_over_declared"[^>]*checked', html)
