@@ -23,7 +23,7 @@ from django.utils import timezone
 from applications.apply.codes import CodeError, new_binding, request_code, verify_code
 from applications.apply.copies import CleanUpload
 from applications.apply.forms import ApplicationDetailsForm, AttachmentsForm, CodeForm, IdentityForm
-from applications.apply.submission import Applicant, SubmissionError, submit
+from applications.apply.submission import Applicant, SubmissionError, applied_in_previous_campaign, submit
 from applications.core.client_address import client_address
 from applications.core.constants import AttachmentKind, Gender
 from applications.core.crypto import decrypt, encrypt
@@ -182,8 +182,13 @@ class ApplicationFlow:
 
     def details(self):
         saved = self.state.get("details")
+        if saved:  # the radio's choices are "yes"/"no": the cleaned value kept is a bool
+            saved = {**saved, "is_migrant": "yes" if saved.get("is_migrant") else "no"}
         initial = saved or {**self.state["member"], "is_migrant": "no"}
-        form = ApplicationDetailsForm(self.rules, self.request.POST or None, initial=initial, today=self.today)
+        applied = applied_in_previous_campaign(self.campaign, self.state["identity"]["id_hash"])
+        form = ApplicationDetailsForm(
+            self.rules, self.request.POST or None, initial=initial, today=self.today, applied_last_campaign=applied
+        )
         if self.request.method == "POST" and form.is_valid():
             self.state["details"] = _serialise(form.cleaned_data)
             return form, self.go("attachments")
@@ -307,5 +312,14 @@ def summary_rows(flow):
         ("工作单位", applicant.employer),
         ("基层工会", applicant.grassroots_union),
         ("是否外来务工人员", migrant),
+        *_declaration_rows(flow, applicant),
         ("附件材料", "、".join(str(AttachmentKind(kind).label) for kind in flow.state.get("attachments", {}))),
     ]
+
+
+def _declaration_rows(flow, applicant):
+    """The carry-over declaration, on the summary when the person made it."""
+    if not applicant.carry_over_declared:
+        return []
+    previous = flow.campaign.year - 1
+    return [("补报声明", f"本人符合{previous}年度奖励条件，且未申请过{previous}年度奖励")]

@@ -101,6 +101,7 @@ class ApplicationDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"list": ISSUER_NAMES_LIST}),
         help_text=_("按证书上的发证机构（印章）填写全称，如“杭州市人力资源和社会保障局”。"),
     )
+    carry_over_declared = forms.BooleanField(label=_("本人符合上年度奖励条件，且未申请过上年度奖励"), required=False)
     mobile = forms.CharField(
         label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
     )
@@ -131,18 +132,36 @@ class ApplicationDetailsForm(forms.Form):
         label=_("来杭年限"), min_value=0, max_value=80, required=False, help_text=_("外来务工人员填写，单位：年。")
     )
 
-    def __init__(self, rules, *args, today=None, **kwargs):
+    def __init__(self, rules, *args, today=None, applied_last_campaign=None, **kwargs):
+        """`applied_last_campaign`: whether the person has a record of last year (`programme.carry_over`),
+        when known (online, after the code step); a carry-over certificate is then refused at once."""
         from applications.models import Education, IssuerType, ReviewUnit, SkillLevel
 
         super().__init__(*args, **kwargs)
         self.rules = rules
         self.today = today
         self.fields["certificate_issuer_type"].choices = IssuerType.choices
+        self.applied_last_campaign = applied_last_campaign
         self.fields["unit"].queryset = ReviewUnit.objects.filter(is_active=True)
         self.fields["education"].choices = [("", _("请选择")), *Education.choices]
         rewarded = [level.code for level in rules.rewarded_levels]
         self.fields["new_level"].queryset = SkillLevel.objects.filter(code__in=rewarded)
         self.fields["previous_level"].queryset = SkillLevel.objects.all()
+        self._label_carry_over_declaration(rules)
+
+    def _label_carry_over_declaration(self, rules):
+        from applications.programme.eligibility import format_span
+
+        if not rules.carry_over:  # no carry-over window this year: nothing to declare
+            del self.fields["carry_over_declared"]
+            return
+        previous = rules.year - 1
+        self.fields["carry_over_declared"].label = _(
+            "本人符合%(previous)s年度奖励条件，且未申请过%(previous)s年度奖励"
+        ) % {"previous": previous}
+        self.fields["carry_over_declared"].help_text = _(
+            "证书发证时间在补报时间段（%(span)s）内的，须勾选此项；在本年度时间段内的不必勾选。"
+        ) % {"span": format_span(rules.carry_over)}
 
     def clean_mobile(self):
         from applications.core.identity import validate_mobile
@@ -223,11 +242,22 @@ class ApplicationDetailsForm(forms.Form):
             return
         previous = data.get("previous_level")
         decision = eligibility.check_certificate(
-            self.rules, new_level.code, issued, previous.code if previous else None, today=self.today
+            self.rules,
+            new_level.code,
+            issued,
+            previous.code if previous else None,
+            applied_last_campaign=self.applied_last_campaign,
+            today=self.today,
         )
         if not decision.eligible:
             field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
+            if decision.rule == "applied_last_campaign" and "carry_over_declared" in self.fields:
+                field = "carry_over_declared"
             self.add_error(field, decision.reason)
+        elif decision.window == eligibility.CARRY_OVER and not data.get("carry_over_declared"):
+            from applications.programme.carry_over import declaration_missing
+
+            self.add_error("carry_over_declared", declaration_missing(self.rules.year))
 
 
 # Step 4: the four copies, each cleaned as it arrives.

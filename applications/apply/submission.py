@@ -17,7 +17,7 @@ from django.utils import timezone
 from applications.core.constants import LIVE_STATES, ApplicationState, Channel
 from applications.core.crypto import keyed_hash
 from applications.models import Application, ApplicationEvent, Attachment, Campaign, Member, ReviewUnit, SkillLevel
-from applications.programme import eligibility
+from applications.programme import carry_over, eligibility
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class Applicant:
     grassroots_opinion: str = ""
     certificate_issuer_type: str = ""  # an IssuerType; blank only where no channel asked (older callers)
     certificate_issuer: str = ""
+    carry_over_declared: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ class Submitted:
 
 
 def applied_in_previous_campaign(campaign, id_hash):
-    """Whether the person applied in the campaign of the year before (any outcome)."""
-    return Application.objects.filter(campaign__year=campaign.year - 1, id_hash=id_hash).exists()
+    """Whether the person applied in the year before (any outcome): an earlier campaign in the database
+    or the imported history of that year (`programme.carry_over`, the one rule every channel asks)."""
+    return carry_over.applied_last_year(campaign, id_hash)
 
 
 def _new_reference(campaign):
@@ -102,8 +104,12 @@ def _decide(campaign, applicant, id_hash, now):
     )
     if not decision.eligible:
         field = "certificate_issued_on" if decision.rule in ("outside_window", "future_date") else "new_level"
+        if decision.rule == "applied_last_campaign":  # beside the declaration the record contradicts
+            field = "carry_over_declared"
         raise SubmissionError(decision.reason, field)
     _check_issuer(campaign, applicant)
+    if decision.window == eligibility.CARRY_OVER and not applicant.carry_over_declared:
+        raise SubmissionError(carry_over.declaration_missing(campaign.year), "carry_over_declared")
     return decision
 
 

@@ -23,6 +23,7 @@ ADD_BATCH = "applications.add_paymentbatch"
 CHANGE_BATCH = "applications.change_paymentbatch"
 APPROVE_BATCH = "applications.approve_paymentbatch"
 VIEW_PAYMENT_ITEMS = "applications.view_paymentitem"
+IMPORT_HISTORY = "applications.import_history"
 
 
 def visible_applications(user, queryset):
@@ -70,6 +71,13 @@ def may_replace_applications(user):
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.has_perm(VIEW_ALL_APPLICATIONS) and user.has_perm(FINAL_REVIEW)
+
+
+def may_import_history(user):
+    """Whether `user` imports and sees earlier years' applicants (上年度记录): the city service center."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm(IMPORT_HISTORY)
 
 
 def sees_all_applications(user):

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0014_fault_tolerance'),
+        ('applications', '0015_carry_over_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

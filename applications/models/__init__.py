@@ -5,6 +5,7 @@ from applications.models.audit import PersonalDataAccess
 from applications.models.campaign import Campaign, CampaignChange, RewardLevel, SkillLevel
 from applications.models.certificates import Certificate, CertificateCheck, IssuerType, RecognisedIssuer
 from applications.models.documents import DocumentBundle
+from applications.models.history import HistoryImport, PreviousApplicant
 from applications.models.member import Member, MemberChange
 from applications.models.messaging import OneTimeCode, SmsMessage
 from applications.models.pages import ApplyPage, StatusPage
@@ -26,6 +27,7 @@ __all__ = [
     "DocumentBundle",
     "Education",
     "FailureCounter",
+    "HistoryImport",
     "IssuerType",
     "Member",
     "MemberChange",
@@ -34,6 +36,7 @@ __all__ = [
     "PaymentBatchEvent",
     "PaymentItem",
     "PersonalDataAccess",
+    "PreviousApplicant",
     "Quota",
     "RateCounter",
     "RecognisedIssuer",

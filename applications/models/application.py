@@ -71,6 +71,9 @@ class Application(KeyedIdNumberMixin, models.Model):
     years_in_hangzhou = models.PositiveSmallIntegerField(_("来杭年限"), null=True, blank=True)
     grassroots_union = models.CharField(_("基层工会"), max_length=100, blank=True)
     grassroots_opinion = models.TextField(_("基层工会意见"), blank=True)
+    # A certificate of the carry-over window: the applicant declared (online; on the paper form, as the
+    # entering unit confirmed) meeting last year's conditions without having applied last year.
+    carry_over_declared = models.BooleanField(_("已声明符合上年度奖励条件且未申请过上年度奖励"), default=False)
 
     # Decided by the rules at submission.
     amount = models.PositiveIntegerField(_("奖励金额(元)"))

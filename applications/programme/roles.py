@@ -66,6 +66,8 @@ MODEL_PERMISSIONS = {
         "applications.delete_member",
         "applications.view_member",
         "applications.view_memberchange",
+        # Earlier years' applicants (上年度记录), for the carry-over rule: imported and seen by this role only.
+        "applications.import_history",
         # Every desk's questions; every rating, and excluding a mistaken or malicious one with a reason.
         "service_hall.answer_question",
         "service_hall.answer_all_questions",

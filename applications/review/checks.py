@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from applications.core.constants import ApplicationState
 from applications.models import Application
-from applications.programme import eligibility
+from applications.programme import carry_over, eligibility
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def checks_for(application):
         ),
         Check("基层工会", bool(application.grassroots_union.strip()), application.grassroots_union or "未填写"),
         *certificate_checks(application),
+        _previous_year_check(application),
     ]
 
 
@@ -79,3 +80,18 @@ def certificate_checks(application):
             + ("" if application.certificate_confirmed_state == application.state else "（在上一环节）")
         )
     return [issuer, Check("证书核验", application.certificate_check == CertificateCheck.MATCH, detail)]
+
+
+def _previous_year_check(application):
+    """上年度记录：无 / 有（来源、结果）, from earlier campaigns and the imported history alike. Only a
+    carry-over certificate fails on a record; for one of this year's window it is shown for information."""
+    records = carry_over.previous_records(application.campaign.year, application.id_hash, exclude_pk=application.pk)
+    if not records:
+        detail = "无"
+    else:
+        detail = "有：" + "；".join(str(record) for record in records)
+    if application.window == eligibility.CARRY_OVER:
+        declared = "申请人已声明符合上年度奖励条件且未申请过上年度奖励" if application.carry_over_declared else "未声明"
+        detail = f"{detail}（补报；{declared}）"
+        return Check("上年度记录", not records and application.carry_over_declared, detail)
+    return Check("上年度记录", True, detail)

@@ -87,6 +87,7 @@ _GENDERS = {"男": "male", "女": "female"}
 _FIELD_COLUMNS = {
     "new_level": "level",
     "certificate_issued_on": "issued_on",
+    "carry_over_declared": "issued_on",
     "id_number": "id_number",
     "certificate_issuer": "issuer",
 }
@@ -124,6 +125,7 @@ class RowResult:
     row: int
     values: dict | None = None  # Applicant keyword arguments (without the grassroots opinion)
     errors: list[CellError] = field(default_factory=list)
+    carry_over: bool = False  # the certificate is of the carry-over window: needs the uploader's confirmation
 
     @property
     def ok(self):
@@ -446,9 +448,19 @@ def _check_eligibility(results, campaign, rules, today):
         if not decision.eligible:
             key = "level" if decision.rule in ("unknown_level", "level_not_rewarded") else "issued_on"
             result.errors.append(CellError(result.row, COLUMNS[key], decision.reason))
+        result.carry_over = decision.eligible and decision.window == eligibility.CARRY_OVER
 
 
 # Importing.
+
+
+def carry_over_unconfirmed(year):
+    """Why a carry-over row is not imported without the uploader's confirmation of its declaration."""
+    previous = year - 1
+    return (
+        f"发证时间在补报时间段内：补报仅限符合{previous}年度奖励条件、且未申请过{previous}年度奖励的职工。"
+        "请核对该职工纸质申请表上的声明，并在导入时勾选确认。"
+    )
 
 
 class _RollBack(Exception):
@@ -456,13 +468,23 @@ class _RollBack(Exception):
 
 
 def import_rows(
-    results, campaign, unit, user, *, grassroots_opinion, grassroots_union="", only_valid=False
+    results,
+    campaign,
+    unit,
+    user,
+    *,
+    grassroots_opinion,
+    grassroots_union="",
+    only_valid=False,
+    carry_over_declared=False,
 ) -> ImportOutcome:
     """Submit the valid rows (channel unit, so unit_approved) in one transaction, or nothing.
 
     While any row has errors nothing is imported, unless `only_valid`. A row without a grassroots
-    union (column 基层工会, else `grassroots_union`) is refused. If `submit` refuses any row, the whole
-    import is rolled back and the outcome reports every refusal per row.
+    union (column 基层工会, else `grassroots_union`) is refused. A carry-over row needs
+    `carry_over_declared`: the uploader confirms that each such person declared on the paper form
+    meeting last year's conditions without having applied last year. If `submit` refuses any row,
+    the whole import is rolled back and the outcome reports every refusal per row.
     """
     invalid = [result for result in results if not result.ok]
     outcome = ImportOutcome(skipped=len(invalid), errors=[error for result in invalid for error in result.errors])
@@ -470,7 +492,10 @@ def import_rows(
     missing_union = [result for result in valid if not (result.values["grassroots_union"] or grassroots_union)]
     for result in missing_union:
         outcome.errors.append(CellError(result.row, COLUMNS["grassroots_union"], MISSING_UNION))
-    if (invalid and not only_valid) or missing_union or not grassroots_opinion.strip():
+    undeclared = [result for result in valid if result.carry_over and not carry_over_declared]
+    for result in undeclared:
+        outcome.errors.append(CellError(result.row, COLUMNS["issued_on"], carry_over_unconfirmed(campaign.year)))
+    if (invalid and not only_valid) or missing_union or undeclared or not grassroots_opinion.strip():
         if not grassroots_opinion.strip():
             outcome.errors.append(CellError(0, "基层工会意见", "必须填写。"))
         outcome.refused = True
@@ -481,6 +506,7 @@ def import_rows(
             for result in valid:
                 values = {**result.values, "unit": unit}
                 values["grassroots_union"] = values["grassroots_union"] or grassroots_union
+                values["carry_over_declared"] = result.carry_over and carry_over_declared
                 applicant = Applicant(**values, grassroots_opinion=grassroots_opinion.strip())
                 try:
                     outcome.imported.append(submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user))

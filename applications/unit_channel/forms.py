@@ -25,6 +25,10 @@ class PaperApplicationForm(ApplicationDetailsForm):
             self.fields["unit"].initial = unit.pk
             self.fields["unit"].empty_label = None
         self.fields["mobile"].help_text = _("申请人本人的手机号码，用于短信通知。")
+        if "carry_over_declared" in self.fields:  # the paper form carries the applicant's own declaration
+            self.fields["carry_over_declared"].label = _(
+                "已核对：申请表上申请人声明符合%(previous)s年度奖励条件，且未申请过%(previous)s年度奖励"
+            ) % {"previous": rules.year - 1}
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()

@@ -127,12 +127,12 @@ def test_carry_over_is_refused_for_someone_who_applied_in_the_previous_campaign(
         previous.reward_levels.create(level=reward.level, amount=reward.amount)
     submit(previous, _applicant(previous), {}, now=end_of_day(previous.window_end))
     with pytest.raises(SubmissionError, match="不能补报"):
-        _submit(campaign, issued=campaign.carry_over_end)
+        _submit(campaign, issued=campaign.carry_over_end, carry_over_declared=True)
 
 
 def test_carry_over_is_accepted_for_someone_who_did_not_apply_before(campaign):
-    application = _submit(campaign, issued=campaign.carry_over_start).application
-    assert application.window == "carry_over"
+    application = _submit(campaign, issued=campaign.carry_over_start, carry_over_declared=True).application
+    assert (application.window, application.carry_over_declared) == ("carry_over", True)
 
 
 @pytest.mark.parametrize(("offset", "accepted"), [(0, True), (1, False)], ids=["deadline-second", "second-after"])

@@ -181,3 +181,34 @@ def test_demo_applications_wait_at_every_review_step():
     assert [e.actor.username for e in approved.events.exclude(actor=None)] == ["xihu", "service"]
     call_command("load_demo", "--with-accounts", stdout=StringIO())
     assert Application.objects.filter(campaign__is_demo=True).count() == 5 + 4
+
+
+def test_demo_history_holds_a_demo_member_whose_carry_over_is_refused():
+    from applications.apply.submission import SubmissionError, submit
+    from applications.models import HistoryImport, PreviousApplicant, SkillLevel
+    from applications.programme.demo import DEMO_MEMBERS
+    from applications.programme.demo_history import CARRY_OVER_REFUSED
+    from tests.apply.test_submission import _applicant
+
+    out = StringIO()
+    call_command("load_demo", "--with-accounts", stdout=out)
+    call_command("load_demo", "--with-accounts", stdout=StringIO())  # idempotent
+    demo = Campaign.objects.get(is_demo=True)
+    assert set(HistoryImport.objects.values_list("year", "source", "row_count")) == {
+        (2021, "history-2021.csv", 4),
+        (demo.year - 1, "history-2021.csv", 4),
+    }
+    assert PreviousApplicant.objects.count() == 8
+    assert "history-2021.csv" in out.getvalue() and CARRY_OVER_REFUSED[0] in out.getvalue()
+    name, id_number = CARRY_OVER_REFUSED
+    assert any(member[:2] == (name, id_number) for member in DEMO_MEMBERS)
+    applicant = _applicant(
+        demo,
+        name=name,
+        id_number=id_number,
+        new_level=SkillLevel.objects.get(code="senior_technician"),
+        certificate_issued_on=demo.carry_over_end,
+        carry_over_declared=True,
+    )
+    with pytest.raises(SubmissionError, match="不能补报"):
+        submit(demo, applicant, {})

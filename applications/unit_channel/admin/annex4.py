@@ -203,6 +203,7 @@ def _results_context(pending, table, results, outcome=None):
             }
             for result in valid
         ],
+        "carry_over_rows": [result.row for result in valid if result.carry_over],
         "invalid_count": len(results) - len(valid),
         "errors": errors,
         "import_problems": problems,
@@ -265,6 +266,7 @@ def confirm(request):
         grassroots_opinion=pending.state["grassroots_opinion"],
         grassroots_union=pending.state["grassroots_union"],
         only_valid=only_valid,
+        carry_over_declared=request.POST.get("carry_over_declared") == "yes",
     )
     if outcome.refused or not outcome.count:
         messages.error(request, _("未导入任何申报，请查看下面的错误。"))

@@ -12,6 +12,7 @@ from applications.programme.demo import (
     ensure_demo_campaign,
     ensure_demo_members,
 )
+from applications.programme.demo_history import CARRY_OVER_REFUSED, HISTORY_FILE, ensure_demo_history
 from applications.programme.staff import create_staff
 from home.demo import ensure_pages
 from home.page_cache import purge
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             notice = ensure_pages(campaign)
             demo = None if no_demo_campaign else ensure_demo_campaign(campaign)
             service_hall_demo.ensure_questions()
+            history = []
             accounts = settings.DEBUG or with_accounts
             if accounts:
                 staff = {
@@ -48,6 +50,7 @@ class Command(BaseCommand):
                     for username, role, unit, password in DEMO_ACCOUNTS
                 }
                 ensure_demo_members()
+                history = ensure_demo_history(demo)
                 if demo:
                     ensure_demo_applications(demo, staff["xihu"], staff["service"])
                     service_hall_demo.ensure_ratings(demo, staff["xihu"])
@@ -58,6 +61,9 @@ class Command(BaseCommand):
             self.stdout.write(f"演示活动：{demo.display_name}，截止 {demo.deadline:%Y-%m-%d %H:%M}")
         elif not no_demo_campaign:
             self.stdout.write("未创建演示活动：该年度已有正式活动。")
+        if history:
+            years = "、".join(f"{year}年度" for year in history)
+            self.stdout.write(f"上年度记录：{HISTORY_FILE.name}，已导入为{years}（admin：上年度记录）。")
         if accounts:
             self.stdout.write("演示账号（登录 /admin/）：")
             for username, role, unit, password in DEMO_ACCOUNTS:
@@ -66,6 +72,10 @@ class Command(BaseCommand):
             self.stdout.write("演示会员（可在 /apply/ 网上申报；开发环境的短信验证码打印在运行网站的终端里）：")
             for name, id_number, _mobile, unit, _employer in DEMO_MEMBERS:
                 self.stdout.write(f"  {name} {id_number}（{unit}）")
+            self.stdout.write(
+                f"  其中 {CARRY_OVER_REFUSED[0]} 在上年度记录中，"
+                "以补报时间段内的证书申报会被拒绝（未申请过上年度奖励）。"
+            )
             if demo:
                 self.stdout.write("演示申报：西湖区总工会 5 份：2 份待预审、1 份待市总审核、2 份待发放。")
                 self.stdout.write("证书核验：3 份一致，刘洋 不一致（发证日期，不能批量办理），赵敏 证书库中未找到。")
