@@ -7,6 +7,7 @@ a URL of the storage is signed and dies after PRIVATE_STORAGE_SIGNED_URL_SECONDS
 
 import datetime
 import io
+import json
 import time
 import urllib.error
 import urllib.request
@@ -19,12 +20,14 @@ from django.core.management import call_command
 
 from applications.apply.copies import CleanUpload
 from applications.apply.submission import submit
+from applications.backups import drill
 from applications.core.storage import private_storage, reset_private_storage
 from applications.documents import bundles
 from applications.models import ReviewUnit
 from applications.programme.demo import ensure_demo_campaign
 from tests.apply.test_submission import _applicant
 from tests.factories import ApplicationFactory, make_id_number
+from tests.operations.test_backups import KEY, _child_env, _drop, _manage
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +121,32 @@ def test_readiness_writes_to_the_bucket_and_names_it_when_unreachable(client, bu
     settings.PRIVATE_STORAGE_URL = object_store.url(bucket).replace(object_store.secret_key, "wrong-secret")
     reset_private_storage()
     assert client.get("/readyz/").json()["failing"] == ["file_store"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_of_a_bucket_restores_into_a_new_bucket_and_the_copy_opens(
+    campaign_2022, bucket, object_store, settings, tmp_path
+):
+    campaign = ensure_demo_campaign(campaign_2022)
+    id_number = make_id_number(datetime.date(1988, 5, 17), seq=52)
+    result = submit(campaign, _applicant(campaign, id_number=id_number), {"id_front": PNG, "bank_card": PNG})
+    settings.BACKUP_KEY = KEY
+    expected = {"counts": drill.counts(), "sample": drill.sample_copy()}
+    call_command("backup", output=str(tmp_path / "site.hzbak"), stdout=io.StringIO())
+
+    env, database = _child_env(tmp_path, "frombucket")
+    new_url, new_bucket = object_store.new_bucket()
+    env.update(PRIVATE_STORAGE_URL=new_url, DJANGO_SETTINGS_MODULE="tests.operations.bucket_settings")
+    _drop(database)
+    try:
+        restored = _manage(env, "restore", str(tmp_path / "site.hzbak"))
+        assert restored.returncode == 0, restored.stderr[-2000:]
+        assert object_store.keys(new_bucket) == object_store.keys(bucket)
+        plan = tmp_path / "plan.json"
+        plan.write_text(json.dumps({**expected, "id_number": id_number, "password": result.query_password}))
+        checked = _manage(env, "restore_drill", "--check", str(plan))
+        assert checked.returncode == 0, checked.stderr[-2000:]
+        again = _manage(env, "restore", str(tmp_path / "site.hzbak"))
+        assert again.returncode and "不是空的" in again.stderr
+    finally:
+        _drop(database)
