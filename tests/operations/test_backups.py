@@ -22,7 +22,7 @@ from django.db import connection
 from applications.apply.copies import CleanUpload
 from applications.apply.submission import submit
 from applications.backups import drill
-from applications.backups.archive import BackupError, backup_key
+from applications.backups.archive import BackupError, backup_key, restore
 from applications.backups.sealed import CHUNK, OpeningReader, SealedError, SealingWriter
 from applications.core.storage import reset_private_storage
 from applications.programme.demo import ensure_demo_campaign
@@ -154,18 +154,11 @@ def test_backup_then_restore_into_a_new_database_and_store_then_look_up_and_open
         )
         assert [str(p) for p in stored] == sorted(a.file.name for a in application.attachments.all())
 
-        again = _manage(env, "restore", str(archive))  # never over a restored (non-empty) site
-        assert again.returncode and "不是空的" in again.stderr
-
         plan = tmp_path / "plan.json"
         plan.write_text(json.dumps({**expected, "id_number": id_number, "password": password}))
         checked = _manage(env, "restore_drill", "--check", str(plan))
         assert checked.returncode == 0, checked.stderr[-2000:]
         assert "恢复后检查通过" in checked.stdout
-
-        wrong_key = {**env, "BACKUP_KEY": secrets.token_urlsafe(48), "PRIVATE_MEDIA_ROOT": str(tmp_path / "other")}
-        wrong = _manage(wrong_key, "restore", str(archive))
-        assert wrong.returncode and "备份密钥不对" in wrong.stderr
     finally:
         _drop(database)
 
@@ -179,14 +172,19 @@ def test_restore_drill_command_passes_on_a_small_site(submitted, settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_restore_refuses_other_app_keys(submitted, settings, tmp_path):
+def test_restore_refuses_a_used_store_a_wrong_backup_key_and_other_app_keys(submitted, settings, tmp_path):
     settings.BACKUP_KEY = KEY
-    call_command("backup", output=str(tmp_path / "site.hzbak"), stdout=io.StringIO())
-    env, database = _child_env(tmp_path, "otherkeys")
-    env["DJANGO_SETTINGS_MODULE"] = "tests.operations.other_keys_settings"  # test settings fix their keys
-    try:
-        result = _manage(env, "restore", str(tmp_path / "site.hzbak"))
-        assert result.returncode and "FIELD_HASH_KEY 与备份时不同" in result.stderr
-        assert not (tmp_path / "otherkeys-store").exists()  # refused before anything was written
-    finally:
-        _drop(database)
+    archive = tmp_path / "site.hzbak"
+    call_command("backup", output=str(archive), stdout=io.StringIO())
+
+    with archive.open("rb") as source, pytest.raises(BackupError, match="不是空的"):
+        restore(source, KEY)  # the test's own store holds the copies: never restore over files
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "new-store")
+    reset_private_storage()
+    with archive.open("rb") as source, pytest.raises(SealedError, match="备份密钥不对"):
+        restore(source, secrets.token_urlsafe(48))
+    settings.FIELD_HASH_KEY = "test-only-another-field-hash-key"
+    with archive.open("rb") as source, pytest.raises(BackupError, match="FIELD_HASH_KEY 与备份时不同"):
+        restore(source, KEY)
+    assert not (tmp_path / "new-store").exists()  # refused before anything was written
+    reset_private_storage()
