@@ -131,6 +131,7 @@ def _drop(database):
         _drop_postgres(connection.settings_dict, database)
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_then_restore_into_a_new_database_and_store_then_look_up_and_open_the_copy(
     submitted, settings, tmp_path
@@ -163,6 +164,7 @@ def test_backup_then_restore_into_a_new_database_and_store_then_look_up_and_open
         _drop(database)
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_drill_command_passes_on_a_small_site(submitted, settings):
     settings.BACKUP_KEY = KEY

@@ -29,7 +29,7 @@ from tests.apply.test_submission import _applicant
 from tests.factories import ApplicationFactory, make_id_number
 from tests.operations.test_backups import KEY, _child_env, _drop, _manage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.object_store]
 
 PNG = CleanUpload(b"\x89PNG pretend image for the object store", "image/png", "png")
 
@@ -123,6 +123,7 @@ def test_readiness_writes_to_the_bucket_and_names_it_when_unreachable(client, bu
     assert client.get("/readyz/").json()["failing"] == ["file_store"]
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_of_a_bucket_restores_into_a_new_bucket_and_the_copy_opens(
     campaign_2022, bucket, object_store, settings, tmp_path

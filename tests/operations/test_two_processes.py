@@ -22,7 +22,11 @@ from PIL import Image
 from applications.models import Application, Attachment, DocumentBundle
 from tests.operations.cluster import Visitor, cluster, environment, read_code, said, shell_json
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.object_store,
+    pytest.mark.processes,
+]
 
 PASSWORD = "Two-processes-2026-pw"
 MEMBER = {"name": "张伟", "id_number": "330106198805170012", "mobile": "13900000001"}  # a demo member
