@@ -6,7 +6,7 @@ PORT ?= 8000
 SYSTEM_PACKAGES := fonts-noto-cjk chromium poppler-utils
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install system-deps migrate demo lint format bench bench-load prod nginx clean
+.PHONY: help run test install system-deps migrate demo lint format bench bench-load prod nginx backup restore-drill clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,12 @@ nginx: ## Install Debian's nginx when missing (needs root)
 
 prod: system-deps install nginx ## Production stack on this machine: nginx, gunicorn, db_worker (deploy/prod.py)
 	$(PY) deploy/prod.py $(PROD_ARGS)
+
+backup: install ## Encrypted backup of the `make prod` stack (database and private files) into var/backups/
+	$(PY) deploy/backup.py backup
+
+restore-drill: install ## Restore the newest backup into a new database and folder, then look up and open a copy
+	$(PY) deploy/backup.py drill $(DRILL_ARGS)
 
 clean: ## Remove the virtualenv, the local database and uploads
 	rm -rf $(VENV) var

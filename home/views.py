@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -13,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from applications.core.storage import private_storage
 from home.models import HomePage
 from notices.models import AnnexPage, NoticeIndexPage, NoticePage
 
@@ -72,6 +74,10 @@ def _check_cache():
 
 
 def _check_file_store():
+    if settings.PRIVATE_STORAGE_URL:  # the object store: an object written and deleted through the app's storage
+        storage = private_storage()
+        storage.delete(storage.save(f".readyz/{uuid.uuid4().hex}", ContentFile(b"ok")))
+        return
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     probe = root / f".readyz-{uuid.uuid4().hex}"
     probe.write_bytes(b"ok")

@@ -4,7 +4,7 @@ lookup (served by `ApplyPage` and `StatusPage`, which hand off here), and the at
 An attachment is served to someone allowed to see it; a 404 for everyone else, anonymous included.
 """
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from applications.apply.flow import ApplicationFlow, summary_rows
 from applications.apply.forms import NO_PREVIOUS_LEVEL, SelfCheckForm, StatusLookupForm
 from applications.core import audit
 from applications.core.access import visible_applications
+from applications.core.downloads import private_file_response
 from applications.models import Application, Attachment, Campaign
 from applications.programme import eligibility
 
@@ -127,10 +128,8 @@ def attachment(request, pk):
     if item is None:
         raise Http404
     audit.record(request, audit.What.ATTACHMENT, item.application, detail=item.get_kind_display())
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response = private_file_response(item.file.name, item.content_type)
     response["Content-Disposition"] = f'inline; filename="{item.application.reference}-{item.kind}"'
-    add_never_cache_headers(response)
-    response["Cache-Control"] += ", private"
     # An uploaded file is never a page of this site: no script, form or plugin of it runs with our origin.
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"

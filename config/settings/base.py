@@ -140,6 +140,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # ID card, certificate and bank card images: never under MEDIA_URL, served only after a permission check.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+# The same files in an S3-compatible bucket instead, shared by every process (applications/core/storage.py):
+# s3://KEY:SECRET@host[:port]/bucket[?region=…], s3+http://… on loopback. Empty: PRIVATE_MEDIA_ROOT.
+PRIVATE_STORAGE_URL = env("PRIVATE_STORAGE_URL", default="")
+PRIVATE_STORAGE_SIGNED_URL_SECONDS = env.int("PRIVATE_STORAGE_SIGNED_URL_SECONDS", default=300)
+# Encrypts backups (applications/backups/); kept apart from the backups and from the other keys.
+BACKUP_KEY = env("BACKUP_KEY", default=None)
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Images are measured from their header before decoding: larger ones are refused (a 12 MP phone photo is 12 million).
 ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)

@@ -6,17 +6,18 @@ whole city's. Anyone else gets a 404, as if the screens did not exist.
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.admin.menu import MenuItem
 
 from applications.core import audit
 from applications.core.constants import ApplicationState
+from applications.core.downloads import private_file_response
 from applications.documents import bundles, pdf
 from applications.documents.views import content_disposition
 from applications.models import Campaign, DocumentBundle, ReviewUnit
@@ -155,13 +156,11 @@ def bundle_download(request, pk):
         raise Http404
     label = bundles.bundle_label(bundle)
     audit.record(request, audit.What.EXPORT, detail=f"申请表合订PDF #{bundle.pk} {label} 共{bundle.total}份")
-    response = FileResponse(bundle.file.open("rb"), content_type="application/pdf")
+    response = private_file_response(bundle.file.name, "application/pdf")
     filename = f"{pdf.form_title(bundle.campaign)}-{bundle.unit.name if bundle.unit_id else '全市'}-{bundle.pk}.pdf"
     response["Content-Disposition"] = content_disposition(
         filename, f"application-forms-{bundle.campaign.year}-{bundle.pk}.pdf"
     )
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True)
     return response
 
 

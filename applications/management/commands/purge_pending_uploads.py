@@ -38,15 +38,21 @@ class Command(BaseCommand):
             return len(paths)
         return 0
 
+    @staticmethod
+    def _listdir(storage, folder):
+        """(folders, files) in `folder`, none when it does not exist (an object store has no empty folders)."""
+        try:
+            return storage.listdir(folder)
+        except FileNotFoundError:
+            return [], []
+
     def _purge_pending(self, storage, cutoff):
-        if not storage.exists("pending"):
-            return 0
-        folders, _files = storage.listdir("pending")
+        folders, _files = self._listdir(storage, "pending")
         return sum(self._purge_folder(storage, f"pending/{folder}", cutoff) for folder in folders)
 
     def _purge_uncommitted(self, storage, cutoff):
         removed = 0
-        top, _files = storage.listdir("") if storage.exists("") else ([], [])
+        top, _files = self._listdir(storage, "")
         for year in filter(YEAR_RE.match, top):
             references, _files = storage.listdir(year)
             known = set(Application.objects.filter(reference__in=references).values_list("reference", flat=True))
