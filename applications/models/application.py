@@ -10,7 +10,7 @@ from applications.core.crypto import EncryptedCharField, KeyedIdNumberMixin, mas
 from applications.core.storage import private_storage
 from applications.models.campaign import Campaign, SkillLevel
 from applications.models.member import Member
-from applications.models.units import ReviewUnit
+from applications.models.units import GrassrootsUnion, ReviewUnit
 
 
 class Education(models.TextChoices):
@@ -67,6 +67,15 @@ class Application(KeyedIdNumberMixin, models.Model):
     years_in_hangzhou = models.PositiveSmallIntegerField(_("来杭年限"), null=True, blank=True)
     grassroots_union = models.CharField(_("基层工会"), max_length=100, blank=True)
     grassroots_opinion = models.TextField(_("基层工会意见"), blank=True)
+    # Set when a grassroots union entered it online (its 初审): its review unit pre-reviews it first.
+    grassroots_entry = models.ForeignKey(
+        GrassrootsUnion,
+        verbose_name=_("录入的基层工会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
 
     # Decided by the rules at submission.
     amount = models.PositiveIntegerField(_("奖励金额(元)"))
@@ -87,6 +96,7 @@ class Application(KeyedIdNumberMixin, models.Model):
             ("view_all_applications", _("可查看全部申报及材料")),
             ("pre_review_application", _("可预审本审核单位的申报")),
             ("final_review_application", _("可终审申报")),
+            ("grassroots_entry_application", _("可录入本基层工会的纸质申请表并查看、更正其申报")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -421,13 +421,14 @@ class _RollBack(Exception):
 
 
 def import_rows(
-    results, campaign, unit, user, *, grassroots_opinion, grassroots_union="", only_valid=False
+    results, campaign, unit, user, *, grassroots_opinion, grassroots_union="", only_valid=False, grassroots=None
 ) -> ImportOutcome:
     """Submit the valid rows (channel unit, so unit_approved) in one transaction, or nothing.
 
     While any row has errors nothing is imported, unless `only_valid`. A row without a grassroots
     union (column 基层工会, else `grassroots_union`) is refused. If `submit` refuses any row, the whole
-    import is rolled back and the outcome reports every refusal per row.
+    import is rolled back and the outcome reports every refusal per row. `grassroots`: the grassroots
+    union uploading (its account); its rows start as submitted, for `unit`'s pre-review.
     """
     invalid = [result for result in results if not result.ok]
     outcome = ImportOutcome(skipped=len(invalid), errors=[error for result in invalid for error in result.errors])
@@ -448,7 +449,9 @@ def import_rows(
                 values["grassroots_union"] = values["grassroots_union"] or grassroots_union
                 applicant = Applicant(**values, grassroots_opinion=grassroots_opinion.strip())
                 try:
-                    outcome.imported.append(submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user))
+                    outcome.imported.append(
+                        submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user, grassroots=grassroots)
+                    )
                 except SubmissionError as error:
                     column = COLUMNS.get(_FIELD_COLUMNS.get(error.field, ""), "")
                     failures.append(CellError(result.row, column or COLUMNS["name"], error.message))

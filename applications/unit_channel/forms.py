@@ -17,14 +17,20 @@ class PaperApplicationForm(ApplicationDetailsForm):
 
     field_order = ["unit", "name", "id_number"]
 
-    def __init__(self, rules, unit, *args, **kwargs):
-        """`unit`: the reviewer's own unit, the only choice; None for the city service center (any unit)."""
+    def __init__(self, rules, unit, *args, grassroots=None, **kwargs):
+        """`unit`: the reviewer's own unit, the only choice; None for the city service center (any unit).
+        `grassroots`: the grassroots union entering it (its account), whose name it carries, fixed."""
         super().__init__(rules, *args, **kwargs)
         if unit is not None:
             self.fields["unit"].queryset = self.fields["unit"].queryset.filter(pk=unit.pk)
             self.fields["unit"].initial = unit.pk
             self.fields["unit"].empty_label = None
         self.fields["mobile"].help_text = _("申请人本人的手机号码，用于短信通知。")
+        if grassroots is not None:
+            self.fields["grassroots_union"].initial = grassroots.name
+            self.fields["grassroots_union"].disabled = True
+            self.fields["grassroots_opinion"].label = _("基层工会初审意见")
+            self.fields["grassroots_opinion"].help_text = _("如“经核对，情况属实，同意上报。”审核单位预审时可以看到。")
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()

@@ -73,6 +73,11 @@ def progress(request):
     campaign = _chosen_campaign(request)
     rows = scope_rows(scope, campaign) if campaign else []
     title = _("指导数完成情况")
+    grassroots_counts = []
+    if campaign and not scope.city_wide:
+        from applications.unit_channel.grassroots import counts_per_grassroots
+
+        grassroots_counts = counts_per_grassroots(scope.unit, campaign)
     return admin_page(
         request,
         "applications/review/dashboard.html",
@@ -85,6 +90,8 @@ def progress(request):
             "total": city_totals(rows) if scope.city_wide else None,
             "chart": chart_bars(rows),
             "cap": CHART_CAP,
+            "counts": grassroots_counts,
+            "index_url": reverse("applications_application_modeladmin_index"),
         },
         icon="table",
     )
