@@ -13,7 +13,11 @@ class PaperApplicationForm(ApplicationDetailsForm):
 
     name = forms.CharField(label=_("姓名"), max_length=40)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18)
-    grassroots_opinion = forms.CharField(label=_("基层工会意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    grassroots_opinion = forms.CharField(
+        label=_("基层工会意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写基层工会意见。")},
+    )
 
     field_order = ["unit", "name", "id_number"]
 

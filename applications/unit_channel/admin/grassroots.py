@@ -61,6 +61,7 @@ class GrassrootsAccountForm(forms.Form):
         self.fields["unit"].queryset = units
         if units.count() == 1:
             self.fields["unit"].initial = units.first().pk
+            self.fields["unit"].disabled = True  # a unit's reviewer: always their own unit, whatever is posted
             self.fields["unit"].widget = forms.HiddenInput()
 
     def clean_grassroots_name(self):
