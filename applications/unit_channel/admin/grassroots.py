@@ -173,6 +173,8 @@ def correct(request, pk):
         today=timezone.localdate(),
         grassroots=grassroots,
     )
+    for name in ("certificate_issued_on", "previous_level_obtained_on"):
+        form.fields[name].widget.format = "%Y-%m-%d"  # what <input type="date"> takes, in every language
     if request.method == "POST" and form.is_valid():
         try:
             service.resubmit(
