@@ -181,3 +181,13 @@ def test_demo_applications_wait_at_every_review_step():
     assert [e.actor.username for e in approved.events.exclude(actor=None)] == ["xihu", "service"]
     call_command("load_demo", "--with-accounts", stdout=StringIO())
     assert Application.objects.filter(campaign__is_demo=True).count() == 5 + 4
+
+
+def test_load_demo_makes_one_grassroots_account_and_prints_it():
+    from applications.core.access import grassroots_of
+
+    out = StringIO()
+    call_command("load_demo", "--with-accounts", stdout=out)
+    grassroots = grassroots_of(get_user_model().objects.get(username="jiceng"))
+    assert (grassroots.name, grassroots.unit.name) == ("杭州示例机械有限公司工会", "西湖区总工会")
+    assert "基层工会（西湖区总工会，杭州示例机械有限公司工会）: jiceng / Jiceng-2022-demo" in out.getvalue()
