@@ -266,9 +266,8 @@ def todo_items(user):
         url = reverse("service_hall_questions")
         questions = access.visible_questions(user, Question.objects.all())
         unanswered, overdue = questions.unanswered().count(), questions.overdue(now).count()
-        items.append(
-            TodoItem(_("待答复咨询 %(count)s 件") % {"count": unanswered}, unanswered, f"{url}?state=unanswered")
-        )
+        # The queue shows the unanswered ones by default.
+        items.append(TodoItem(_("待答复咨询 %(count)s 件") % {"count": unanswered}, unanswered, url))
         if overdue:
             items.append(
                 TodoItem(_("超时未答复咨询 %(count)s 件") % {"count": overdue}, overdue, f"{url}?state=overdue", True)
@@ -278,7 +277,9 @@ def todo_items(user):
         rectifications = access.visible_rectifications(user, Rectification.objects.all())
         open_items = evaluations.open_rectifications(rectifications).count()
         overdue = evaluations.overdue_rectifications(rectifications, now).count()
-        items.append(TodoItem(_("待整改差评 %(count)s 件") % {"count": open_items}, open_items, f"{url}?state=open"))
+        items.append(
+            TodoItem(_("待整改差评 %(count)s 件") % {"count": open_items}, open_items, url)
+        )  # its default filter
         if overdue:
             items.append(
                 TodoItem(_("超时未整改差评 %(count)s 件") % {"count": overdue}, overdue, f"{url}?state=overdue", True)
