@@ -61,7 +61,21 @@ def _entry(demo, user, **fields):
 
 
 @pytest.fixture
-def world(demo):
+def private_root(settings, tmp_path):
+    """Copies written by these tests go to a folder of their own, removed afterwards."""
+    from django.core.files.storage import FileSystemStorage
+    from django.utils.functional import empty
+
+    from applications.core.storage import private_storage
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    private_storage()._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    yield
+    private_storage()._wrapped = empty
+
+
+@pytest.fixture
+def world(demo, private_root):
     """Own and other grassroots unions of 西湖区, one of 拱墅区, each with an entry; an online 西湖 application."""
     own = _grassroots("jc-own", OWN)
     other = _grassroots("jc-other", OTHER)
@@ -93,7 +107,9 @@ def test_another_entry_its_copies_and_pdf_are_404(client, world, key):
 def test_its_own_entry_its_copy_and_pdf_open(client, world):
     client.force_login(world["own_user"])
     own = world["own"]
-    assert client.get(reverse("applications_review", args=[own.pk])).status_code == 200
+    page = client.get(reverse("applications_review", args=[own.pk]))
+    assert page.status_code == 200
+    assert "/admin/bundles/" not in page.content.decode()  # no link to a unit-wide screen
     assert client.get(f"/attachments/{own.attachments.get().pk}/").status_code == 200
     assert client.get(reverse("applications_form_pdf", args=[own.pk])).status_code == 200
 

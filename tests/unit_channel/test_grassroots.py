@@ -193,6 +193,10 @@ def test_the_unit_returns_an_entry_with_a_reason_and_the_grassroots_union_resubm
     correct = reverse("applications_grassroots_correct", args=[application.pk])
     page = client.get(correct).content.decode()
     assert "证书编号与证书不符" in page and 'value="P0007"' in page
+    from applications.models import PersonalDataAccess
+
+    shown = PersonalDataAccess.objects.filter(application=application, user=user)
+    assert set(shown.values_list("what", flat=True)) == {"id_number", "bank_card"}  # full numbers shown: recorded
     response = client.post(correct, paper(demo, certificate_number="P0008", grassroots_opinion="已核对更正。"))
     assert response.status_code == 302
     application.refresh_from_db()

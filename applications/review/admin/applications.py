@@ -187,6 +187,7 @@ def review(request, pk):
             "revealed": revealed,
             "index_url": reverse("applications_application_modeladmin_index"),
             "correct_url": _correct_url(request.user, application),
+            "grassroots_view": grassroots_of(request.user) is not None,  # no unit-wide links
         },
     )
 

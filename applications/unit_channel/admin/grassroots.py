@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin.menu import MenuItem
 
 from applications.apply.submission import SubmissionError
+from applications.core import audit
 from applications.core.access import grassroots_account_units, grassroots_of, visible_applications
 from applications.core.admin_pages import admin_page
 from applications.core.constants import ApplicationState, Role
@@ -175,6 +176,9 @@ def correct(request, pk):
     )
     for name in ("certificate_issued_on", "previous_level_obtained_on"):
         form.fields[name].widget.format = "%Y-%m-%d"  # what <input type="date"> takes, in every language
+    if request.method == "GET":  # the form shows the full numbers to correct: recorded as a reveal is
+        audit.record(request, audit.What.ID_NUMBER, application, detail="更正申请表")
+        audit.record(request, audit.What.BANK_CARD, application, detail="更正申请表")
     if request.method == "POST" and form.is_valid():
         try:
             service.resubmit(
