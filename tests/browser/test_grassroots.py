@@ -171,3 +171,30 @@ def test_a_unit_reviewer_opens_a_grassroots_account_that_signs_in_at_once(deskto
         new_page.get_by_role("button", name="登录").click()
         expect(new_page).to_have_url(re.compile(r"/admin/$"))
         expect(new_page.locator(".todo-panel")).to_contain_text("退回修改待重新提交 0 件")
+
+
+def test_a_grassroots_union_uploads_annex_4_for_its_units_pre_review(desktop, live_server, demo, tmp_path):
+    from tests.unit_channel.test_annex4_import import HEADER, person, workbook_bytes
+
+    page = desktop
+    user, device = _account("t-jc", "grassroots_union", "西湖区总工会", GRASSROOTS)
+    rows = [person(1, demo), person(2, demo, 基层工会="杭州别家公司工会")]
+    table = tmp_path / "汇总表.xlsx"
+    table.write_bytes(workbook_bytes(rows, [*HEADER, "基层工会"]))
+
+    _sign_in(page, live_server, user, device)
+    _menu(page, "导入汇总表(附件4)")
+    field = page.get_by_label(re.compile(r"^\s*基层工会\s*\*?\s*$"))
+    expect(field).to_have_value(GRASSROOTS)
+    expect(field).to_be_disabled()
+    page.get_by_label(re.compile(r"^\s*附件4汇总表")).set_input_files(str(table))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_text("请填写基层工会意见。")).to_be_visible()  # the opinion is required
+    page.get_by_label(re.compile(r"^\s*附件4汇总表")).set_input_files(str(table))
+    page.get_by_label(re.compile(r"^\s*基层工会初审意见")).fill("经核对，情况属实。")
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_text("“杭州别家公司工会”不是本基层工会")).to_be_visible()
+    page.get_by_role("button", name="仅导入无误的 1 行").click()
+    expect(page.get_by_text("已导入 1 份申报，已提交西湖区总工会预审。")).to_be_visible()
+    imported = Application.objects.get(campaign=demo)
+    assert (imported.name, imported.state, imported.grassroots_entry.name) == ("职工1", S.SUBMITTED, GRASSROOTS)
