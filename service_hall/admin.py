@@ -1,5 +1,5 @@
 """Admin screens: the question queue and answering, the rectification items of bad ratings, exclusions,
-and the home panel of overdue items. Another unit's question or item is a 404, as for applications."""
+and their lines of the admin home's to-do panel. Another unit's question or item is a 404, as for applications."""
 
 from django.contrib import messages
 from django.db.models import F
@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 
 from applications.core.access import can_view
 from applications.core.admin_pages import admin_page, forbidden
@@ -256,32 +255,33 @@ def ratings_menu_item():
     )
 
 
-class OverduePanel(Component):
-    """The admin home panel: unanswered and overdue questions, open and overdue rectifications of the user's scope."""
+def todo_items(user):
+    """The service hall's lines of the admin home's to-do panel (`applications.review.todo`): questions awaiting
+    an answer and bad ratings awaiting rectification in the user's scope, and the overdue ones among them."""
+    from applications.review.todo import TodoItem
 
-    name = "service_hall_overdue"
-    order = 55
-    template_name = "service_hall/admin/panel.html"
-
-    def __init__(self, user):
-        self.user = user
-
-    def get_context_data(self, parent_context):
-        now = timezone.now()
-        context = {}
-        if access.may_answer_questions(self.user):
-            questions = access.visible_questions(self.user, Question.objects.all())
-            context["unanswered"] = questions.unanswered().count()
-            context["overdue_questions"] = questions.overdue(now).count()
-            context["questions_url"] = reverse("service_hall_questions")
-        if access.may_see_ratings(self.user):
-            items = access.visible_rectifications(self.user, Rectification.objects.all())
-            context["open_items"] = evaluations.open_rectifications(items).count()
-            context["overdue_items"] = evaluations.overdue_rectifications(items, now).count()
-            context["items_url"] = reverse("service_hall_rectifications")
-        return context
-
-
-def add_overdue_panel(request, panels):
-    if access.may_answer_questions(request.user) or access.may_see_ratings(request.user):
-        panels.append(OverduePanel(request.user))
+    now = timezone.now()
+    items = []
+    if access.may_answer_questions(user):
+        url = reverse("service_hall_questions")
+        questions = access.visible_questions(user, Question.objects.all())
+        unanswered, overdue = questions.unanswered().count(), questions.overdue(now).count()
+        # The queue shows the unanswered ones by default.
+        items.append(TodoItem(_("待答复咨询 %(count)s 件") % {"count": unanswered}, unanswered, url))
+        if overdue:
+            items.append(
+                TodoItem(_("超时未答复咨询 %(count)s 件") % {"count": overdue}, overdue, f"{url}?state=overdue", True)
+            )
+    if access.may_see_ratings(user):
+        url = reverse("service_hall_rectifications")
+        rectifications = access.visible_rectifications(user, Rectification.objects.all())
+        open_items = evaluations.open_rectifications(rectifications).count()
+        overdue = evaluations.overdue_rectifications(rectifications, now).count()
+        items.append(
+            TodoItem(_("待整改差评 %(count)s 件") % {"count": open_items}, open_items, url)
+        )  # its default filter
+        if overdue:
+            items.append(
+                TodoItem(_("超时未整改差评 %(count)s 件") % {"count": overdue}, overdue, f"{url}?state=overdue", True)
+            )
+    return items

@@ -1,4 +1,4 @@
-"""Registers the service hall's admin URLs, menu items and home panel (Wagtail loads this module)."""
+"""Registers the service hall's admin URLs, menu items and to-do counts (Wagtail loads this module)."""
 
 from wagtail import hooks
 
@@ -12,4 +12,4 @@ def register_admin_urls():
 
 hooks.register("register_admin_menu_item", admin.questions_menu_item)
 hooks.register("register_admin_menu_item", admin.ratings_menu_item)
-hooks.register("construct_homepage_panels", admin.add_overdue_panel)
+hooks.register("register_todo_items", admin.todo_items)

@@ -134,8 +134,12 @@ def _stage_of(from_state: str) -> str:
 
 def _step_words(event) -> str:
     to_state = event.to_state
+    if to_state == ApplicationState.SUBMITTED and event.from_state == ApplicationState.RETURNED:
+        return _("基层工会更正后重新提交")
     if to_state == ApplicationState.SUBMITTED:
         return _("提交申请")
+    if to_state == ApplicationState.RETURNED:
+        return _("退回基层工会修改")
     if to_state == ApplicationState.UNIT_APPROVED:
         return _("区县市(产业)工会预审通过")
     if to_state == ApplicationState.APPROVED and event.from_state == ApplicationState.PAYMENT_FAILED:
@@ -173,6 +177,8 @@ def describe(application: Application) -> StatusDescription:
     stage = ""
     if state == ApplicationState.SUBMITTED:
         details = _("已提交，待%(unit)s预审") % {"unit": unit}
+    elif state == ApplicationState.RETURNED:
+        details = _("%(unit)s已退回基层工会修改，待基层工会更正后重新提交") % {"unit": unit}
     elif state == ApplicationState.UNIT_APPROVED:
         details = _("%(unit)s已审核通过，待市总工会审核") % {"unit": unit}
     elif state == ApplicationState.APPROVED:

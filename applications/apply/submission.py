@@ -273,6 +273,7 @@ def submit(
     actor=None,
     replace: Replacement | None = None,
     now=None,
+    grassroots=None,
 ) -> Submitted:
     """Check the rules and store the application with its attachments, or raise SubmissionError.
 
@@ -283,6 +284,8 @@ def submit(
     service center only, `access.may_replace_applications`; raises PermissionDenied for anyone
     else) replaces any application under review; the new one then starts as submitted, for its
     unit to review. Returns the application and its query password, which is stored only as a hash.
+    `grassroots` (a GrassrootsUnion of `applicant.unit`, channel unit): its own entry, with its 初审
+    opinion as the first event; it starts as submitted, for its review unit's pre-review.
     """
     from applications.apply.status import hash_query_password, new_query_password
     from applications.core.access import may_replace_applications
@@ -294,12 +297,15 @@ def submit(
             raise SubmissionError("请填写取代原申报的理由。")
         replace = Replacement(replace.reference, replace.reason.strip())
 
+    if grassroots is not None and (channel != Channel.UNIT or grassroots.unit_id != applicant.unit.pk):
+        raise PermissionDenied("基层工会只能为本单位所属审核单位录入单位统一申报。")
+
     now = now or timezone.now()
     id_hash = keyed_hash(applicant.id_number)
     decision = _decide(campaign, applicant, id_hash, now)
     checked = _verify_certificate(applicant, now)
     password = new_query_password()
-    unit_approved = channel == Channel.UNIT and replace is None
+    unit_approved = channel == Channel.UNIT and replace is None and grassroots is None
     state = ApplicationState.UNIT_APPROVED if unit_approved else ApplicationState.SUBMITTED
     written = []  # copies stored so far: removed again if the transaction does not commit
     try:
@@ -330,6 +336,7 @@ def submit(
                 submitted_at=now,
                 filled_on=timezone.localtime(now).date(),
                 **checked,
+                grassroots_entry=grassroots,
                 **vars(applicant),
             )
             for kind, upload in attachments.items():
@@ -385,3 +392,10 @@ def _confirm_by_sms(application):
         "请凭身份证号码和查询密码查询进度。",
         purpose="application_submitted",
     )
+
+
+def check_rules(campaign, applicant: Applicant, *, now=None):
+    """The eligibility decision for `applicant` as `submit` makes it, or SubmissionError: for a
+    correction of an application already stored (a grassroots union's entry sent back to it)."""
+    now = now or timezone.now()
+    return _decide(campaign, applicant, keyed_hash(applicant.id_number), now)

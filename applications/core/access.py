@@ -4,6 +4,8 @@ The permission codenames are named once below (`programme/roles.py` gives them t
 An application's personal data is seen by its own review unit's reviewers and the city union:
 one rule (`visible_applications`), used by every view that shows an application, its
 attachments or its full ID and bank card numbers; anyone else gets a 404, as if it did not exist.
+A grassroots union's account sees only the applications its own grassroots union entered, in its
+unit: never its unit's others (no exports, bundles, bulk review or pre-review).
 """
 
 from dataclasses import dataclass
@@ -24,13 +26,22 @@ CHANGE_BATCH = "applications.change_paymentbatch"
 APPROVE_BATCH = "applications.approve_paymentbatch"
 VIEW_PAYMENT_ITEMS = "applications.view_paymentitem"
 IMPORT_HISTORY = "applications.import_history"
+GRASSROOTS_ENTRY = "applications.grassroots_entry_application"
+MANAGE_GRASSROOTS_ACCOUNTS = "applications.manage_grassroots_accounts"
 
 
 def visible_applications(user, queryset):
     """The applications in `queryset` that `user` may see."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.is_superuser or user.has_perm(VIEW_ALL_APPLICATIONS):
+    if user.is_superuser:
+        return queryset
+    grassroots = grassroots_of(user)
+    if grassroots is not None:  # a grassroots account is narrowed to its own entries, whatever else it holds
+        return queryset.filter(unit_id=grassroots.unit_id, grassroots_entry_id=grassroots.pk)
+    if _holds_grassroots_profile(user):
+        return queryset.none()
+    if user.has_perm(VIEW_ALL_APPLICATIONS):
         return queryset
     unit_id = getattr(getattr(user, "staff_profile", None), "unit_id", None)
     if unit_id and user.has_perm(VIEW_UNIT_APPLICATIONS):
@@ -47,15 +58,80 @@ class Scope:
 
 
 def review_scope(user):
-    """The user's `Scope` under the rule of `visible_applications`, or None when they see none."""
+    """The user's `Scope` under the rule of `visible_applications`, or None when they see none.
+
+    None for a grassroots union's account too: it sees a part of a unit, never a unit's figures or bundles."""
     if not user.is_authenticated or not user.is_active:
         return None
-    if user.is_superuser or user.has_perm(VIEW_ALL_APPLICATIONS):
+    if user.is_superuser:
+        return Scope(city_wide=True)
+    if _holds_grassroots_profile(user):
+        return None
+    if user.has_perm(VIEW_ALL_APPLICATIONS):
         return Scope(city_wide=True)
     profile = getattr(user, "staff_profile", None)
     if profile is not None and profile.unit_id and user.has_perm(VIEW_UNIT_APPLICATIONS):
         return Scope(city_wide=False, unit=profile.unit)
     return None
+
+
+def _holds_grassroots_profile(user):
+    return getattr(getattr(user, "staff_profile", None), "grassroots_id", None) is not None
+
+
+def grassroots_of(user):
+    """The grassroots union a user enters applications for (role grassroots_union), or None.
+
+    Its unit is the one its profile names: a grassroots union of another unit gives None.
+    """
+    if user is None or not user.is_authenticated or not user.is_active or not user.has_perm(GRASSROOTS_ENTRY):
+        return None
+    profile = getattr(user, "staff_profile", None)
+    grassroots = getattr(profile, "grassroots", None)
+    if grassroots is None or grassroots.unit_id != profile.unit_id:
+        return None
+    return grassroots
+
+
+@dataclass(frozen=True)
+class EntryScope:
+    """For whom a user enters paper forms and Annex 4 tables: a review unit, and for a grassroots union's
+    account its grassroots union (its entries then go to the unit's pre-review, not straight to the city)."""
+
+    unit: object
+    grassroots: object = None
+
+
+def entry_scope(user):
+    """The user's `EntryScope`, or None when they enter no applications (the unit channel's gate)."""
+    grassroots = grassroots_of(user)
+    if grassroots is not None:
+        return EntryScope(unit=grassroots.unit, grassroots=grassroots)
+    if _holds_grassroots_profile(user):
+        return None
+    unit = reviewer_unit(user)
+    return EntryScope(unit=unit) if unit is not None else None
+
+
+def can_list_applications(user):
+    """Whether `user` may open the admin's application list and review pages (scoped by `visible_applications`):
+    reviewers and the city, and grassroots unions for their own entries."""
+    return can_review_list(user) or grassroots_of(user) is not None
+
+
+def grassroots_account_units(user):
+    """The review units `user` may open grassroots union accounts for: their own unit (its reviewers) or every
+    unit (the city service center), as a queryset; none for anyone else."""
+    from applications.models import ReviewUnit
+
+    if not user.is_authenticated or not user.is_active or not user.has_perm(MANAGE_GRASSROOTS_ACCOUNTS):
+        return ReviewUnit.objects.none()
+    if _holds_grassroots_profile(user):
+        return ReviewUnit.objects.none()
+    if user.is_superuser or user.has_perm(VIEW_ALL_APPLICATIONS):
+        return ReviewUnit.objects.filter(is_active=True)
+    unit = reviewer_unit(user)
+    return ReviewUnit.objects.filter(pk=unit.pk) if unit is not None else ReviewUnit.objects.none()
 
 
 def can_view(user, application):
@@ -86,13 +162,15 @@ def sees_all_applications(user):
 
 
 def can_review_list(user):
-    """Whether `user` may list applications (their own unit's or all) in the admin."""
+    """Whether `user` may list applications (their own unit's or all) in the admin, export and bulk review them."""
+    if _holds_grassroots_profile(user):
+        return False
     return user.has_perm(VIEW_UNIT_APPLICATIONS) or user.has_perm(VIEW_ALL_APPLICATIONS)
 
 
 def reviewer_unit(user):
     """The review unit a user enters and pre-reviews applications for, or None."""
-    if not user.has_perm(PRE_REVIEW):
+    if not user.has_perm(PRE_REVIEW) or _holds_grassroots_profile(user):
         return None
     return getattr(getattr(user, "staff_profile", None), "unit", None)
 

@@ -16,10 +16,13 @@ class Role(models.TextChoices):
     UNIT_REVIEWER = "unit_reviewer", _("区县市(产业)工会审核员")
     CITY_SERVICE_CENTER = "city_service_center", _("市总工会职工服务中心")
     ECONOMIC_DEPT = "economic_dept", _("市总工会经济工作部")
+    GRASSROOTS_UNION = "grassroots_union", _("基层工会")
 
 
 class ApplicationState(models.TextChoices):
     SUBMITTED = "submitted", _("已提交，待审核单位预审")
+    # A grassroots union's entry sent back by its review unit, for the grassroots union to correct and resubmit.
+    RETURNED = "returned", _("退回基层工会修改")
     UNIT_APPROVED = "unit_approved", _("审核单位已通过，待市总工会审核")
     APPROVED = "approved", _("市总工会已审核通过，待发放")
     PAID = "paid", _("已发放")
@@ -31,6 +34,7 @@ class ApplicationState(models.TextChoices):
 # An application in one of these states blocks another one for the same person and campaign.
 LIVE_STATES = (
     ApplicationState.SUBMITTED,
+    ApplicationState.RETURNED,
     ApplicationState.UNIT_APPROVED,
     ApplicationState.APPROVED,
     ApplicationState.PAID,

@@ -194,6 +194,8 @@ def opinions_for(application, events):
     The review unit's box holds its pre-review (or rejection) and the city's box its final review
     (or rejection). A paper application entered by the unit starts approved with the grassroots
     opinion as its first event's opinion: that date goes in the unit's box, the text only once.
+    A grassroots union's own entry (基层工会初审 online) dates its box by its latest submission (the
+    first, or the resubmission after a correction), whose opinion is the one the application keeps.
     """
     unit_event = city_event = None
     for event in events:
@@ -211,10 +213,17 @@ def opinions_for(application, events):
     if entered_on_paper and unit_event.opinion.strip() == application.grassroots_opinion.strip():
         unit.text = ""
     return [
-        Opinion(OPINION_LABELS[0], application.grassroots_opinion),
+        Opinion(OPINION_LABELS[0], application.grassroots_opinion, _grassroots_date(application, events)),
         unit,
         _stage_opinion(OPINION_LABELS[2], city_event),
     ]
+
+
+def _grassroots_date(application, events):
+    if not application.grassroots_entry_id:
+        return None
+    submissions = [event for event in events if event.to_state == ApplicationState.SUBMITTED]
+    return timezone.localdate(submissions[-1].created_at) if submissions else None
 
 
 def blank_form(campaign):

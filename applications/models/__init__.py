@@ -12,7 +12,7 @@ from applications.models.pages import ApplyPage, StatusPage
 from applications.models.payments import BankCardCorrection, PaymentBatch, PaymentBatchEvent, PaymentItem
 from applications.models.staff import StaffProfile
 from applications.models.throttles import FailureCounter, RateCounter
-from applications.models.units import Quota, ReviewUnit
+from applications.models.units import GrassrootsUnion, Quota, ReviewUnit
 
 __all__ = [
     "Application",
@@ -27,6 +27,7 @@ __all__ = [
     "DocumentBundle",
     "Education",
     "FailureCounter",
+    "GrassrootsUnion",
     "HistoryImport",
     "IssuerType",
     "Member",

@@ -11,7 +11,7 @@ from applications.core.storage import private_storage
 from applications.models.campaign import Campaign, SkillLevel
 from applications.models.certificates import CertificateCheck, IssuerType
 from applications.models.member import Member
-from applications.models.units import ReviewUnit
+from applications.models.units import GrassrootsUnion, ReviewUnit
 
 
 class Education(models.TextChoices):
@@ -74,6 +74,15 @@ class Application(KeyedIdNumberMixin, models.Model):
     # A certificate of the carry-over window: the applicant declared (online; on the paper form, as the
     # entering unit confirmed) meeting last year's conditions without having applied last year.
     carry_over_declared = models.BooleanField(_("已声明符合上年度奖励条件且未申请过上年度奖励"), default=False)
+    # Set when a grassroots union entered it online (its 初审): its review unit pre-reviews it first.
+    grassroots_entry = models.ForeignKey(
+        GrassrootsUnion,
+        verbose_name=_("录入的基层工会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
 
     # Decided by the rules at submission.
     amount = models.PositiveIntegerField(_("奖励金额(元)"))
@@ -113,6 +122,7 @@ class Application(KeyedIdNumberMixin, models.Model):
             ("view_all_applications", _("可查看全部申报及材料")),
             ("pre_review_application", _("可预审本审核单位的申报")),
             ("final_review_application", _("可终审申报")),
+            ("grassroots_entry_application", _("可录入本基层工会的纸质申请表并查看、更正其申报")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,16 +1,25 @@
-"""What a staff account needs beyond its Wagtail groups: the review unit it works for."""
+"""What a staff account needs beyond its Wagtail groups: the review unit it works for, and for a
+grassroots union's account, that grassroots union (always one of that unit's)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.models.units import ReviewUnit
+from applications.models.units import GrassrootsUnion, ReviewUnit
 
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     unit = models.ForeignKey(
         ReviewUnit, verbose_name=_("审核单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    grassroots = models.ForeignKey(
+        GrassrootsUnion,
+        verbose_name=_("基层工会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
 
     class Meta:

@@ -53,3 +53,27 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.campaign.year} {self.unit.name} {self.guidance_number}"
+
+
+class GrassrootsUnion(models.Model):
+    """A grassroots union (基层工会) under one review unit that enters its members' paper forms online.
+
+    Its entries arrive at its review unit for pre-review (基层工会初审 → 审核单位预审 → 市总工会审核);
+    its accounts (role grassroots_union) see only the applications it entered.
+    """
+
+    unit = models.ForeignKey(
+        ReviewUnit, verbose_name=_("所属审核单位"), on_delete=models.PROTECT, related_name="grassroots_unions"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    created_at = models.DateTimeField(_("开设时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="unique_grassroots_union_per_unit")]
+        permissions = [("manage_grassroots_accounts", _("可为本审核单位的基层工会开设账号"))]
+        verbose_name = _("基层工会")
+        verbose_name_plural = _("基层工会")
+
+    def __str__(self):
+        return f"{self.name}（{self.unit.name}）"

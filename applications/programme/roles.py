@@ -14,6 +14,7 @@ GROUP_NAMES = {
     Role.UNIT_REVIEWER: "区县市(产业)工会审核员",
     Role.CITY_SERVICE_CENTER: "市总工会职工服务中心",
     Role.ECONOMIC_DEPT: "市总工会经济工作部",
+    Role.GRASSROOTS_UNION: "基层工会",
 }
 
 _SETTINGS_MODELS = ["campaign", "rewardlevel", "skilllevel", "reviewunit", "quota"]
@@ -45,6 +46,8 @@ MODEL_PERMISSIONS = {
         # 在线咨询 and 好差评 (service_hall): their own unit's questions and bad ratings.
         "service_hall.answer_question",
         "service_hall.rectify_rating",
+        # Accounts for the grassroots unions of their own unit (applications.core.access.grassroots_account_units).
+        "applications.manage_grassroots_accounts",
     ],
     Role.CITY_SERVICE_CENTER: [
         "wagtailadmin.access_admin",
@@ -73,6 +76,7 @@ MODEL_PERMISSIONS = {
         "service_hall.answer_all_questions",
         "service_hall.view_all_ratings",
         "service_hall.exclude_rating",
+        "applications.manage_grassroots_accounts",
     ],
     Role.ECONOMIC_DEPT: [
         "wagtailadmin.access_admin",
@@ -82,6 +86,11 @@ MODEL_PERMISSIONS = {
         "applications.view_paymentbatch",
         "service_hall.answer_policy_questions",
         "service_hall.view_all_ratings",
+    ],
+    # Enters paper forms and Annex 4 tables with its 初审 opinion, sees and corrects only its own entries.
+    Role.GRASSROOTS_UNION: [
+        "wagtailadmin.access_admin",
+        "applications.grassroots_entry_application",
     ],
 }
 

@@ -9,15 +9,28 @@ are taken only through the payment services (`via="payments"`): `applications.pa
 keeps each payment item in step with its application, and `applications.payments.corrections`, where
 a corrected card takes effect only once a second person confirms it. The review screen never
 offers them.
+
+A grassroots union's entry (`Application.grassroots_entry`) starts as submitted with its 初审 opinion
+as the first event. Its review unit approves it to the city, rejects it, or sends it back to the
+grassroots union with a reason (returned, still live: the ID number stays taken); the grassroots
+union corrects it and resubmits it (`unit_channel.grassroots.resubmit`), back to submitted.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.core.access import CHANGE_BATCH, FINAL_REVIEW, PRE_REVIEW, can_view, visible_applications
+from applications.core.access import (
+    CHANGE_BATCH,
+    FINAL_REVIEW,
+    GRASSROOTS_ENTRY,
+    PRE_REVIEW,
+    can_view,
+    visible_applications,
+)
 from applications.core.constants import ApplicationState as S
 from applications.models import Application, ApplicationEvent
 
@@ -34,11 +47,27 @@ class Transition:
     verb: str
     opinion_required: bool = False
     only_via: str = ""  # when set, taken only by that service module, never from the review screen
+    applies_to: Callable | None = None  # when set, only applications it accepts may take this step
+
+
+def entered_by_grassroots(application):
+    return application.grassroots_entry_id is not None
 
 
 TRANSITIONS = {
     "unit_approve": Transition(S.SUBMITTED, S.UNIT_APPROVED, PRE_REVIEW, _("预审通过")),
     "unit_reject": Transition(S.SUBMITTED, S.REJECTED, PRE_REVIEW, _("驳回"), True),
+    "return_to_grassroots": Transition(
+        S.SUBMITTED, S.RETURNED, PRE_REVIEW, _("退回基层工会"), True, applies_to=entered_by_grassroots
+    ),
+    "resubmit": Transition(
+        S.RETURNED,
+        S.SUBMITTED,
+        GRASSROOTS_ENTRY,
+        _("更正后重新提交"),
+        only_via="grassroots",
+        applies_to=entered_by_grassroots,
+    ),
     "city_approve": Transition(S.UNIT_APPROVED, S.APPROVED, FINAL_REVIEW, _("审核通过")),
     "city_reject": Transition(S.UNIT_APPROVED, S.REJECTED, FINAL_REVIEW, _("驳回"), True),
     "pay": Transition(S.APPROVED, S.PAID, CHANGE_BATCH, _("标记已发放"), only_via="payments"),
@@ -70,7 +99,10 @@ def allowed_actions(user, application):
 
 
 def _permitted(user, transition, application):
-    """The user holds the transition's permission and may see this application (own unit or city)."""
+    """The user holds the transition's permission and may see this application (own unit or city), and the
+    step applies to it (a return to the grassroots union only for a grassroots union's entry)."""
+    if transition.applies_to is not None and not transition.applies_to(application):
+        return False
     return user.has_perm(transition.permission) and can_view(user, application)
 
 
@@ -78,13 +110,18 @@ def _may(user, transition, application):
     return application.state == transition.source and _permitted(user, transition, application)
 
 
+ROUTES = {"payments": "发放批次", "grassroots": "基层工会的更正申请表页面"}
+
+
 def _check_route(transition, via):
     if transition.only_via and via != transition.only_via:
-        raise WorkflowError(f"“{transition.verb}”只能在发放批次中办理。")
+        raise WorkflowError(f"“{transition.verb}”只能在{ROUTES[transition.only_via]}中办理。")
 
 
 def _check_opinion(transition, opinion):
     if transition.opinion_required and not opinion:
+        if transition.target == S.RETURNED:
+            raise WorkflowError(f"{transition.verb}须填写原因，基层工会据此更正后重新提交。")
         raise WorkflowError(f"{transition.verb}须填写原因，申请人会在进度查询和短信中看到。")
 
 
@@ -107,6 +144,8 @@ def take(action, application, user, opinion="", *, now=None, via=""):
     opinion = (opinion or "").strip()
     now = now or timezone.now()
     _check_route(transition, via)
+    if transition.applies_to is not None and not transition.applies_to(application) and can_view(user, application):
+        raise WorkflowError(f"只有基层工会录入的申报可以{transition.verb}。")
     if not _permitted(user, transition, application):
         raise WorkflowError("您无权办理这份申报。")
     _check_opinion(transition, opinion)
@@ -148,7 +187,7 @@ def take_all(action, applications, user, opinion="", *, now=None, via=""):
     opinion = (opinion or "").strip()
     now = now or timezone.now()
     _check_route(transition, via)
-    if not user.has_perm(transition.permission):
+    if not user.has_perm(transition.permission) or transition.applies_to is not None:
         raise WorkflowError("您无权办理这些申报。")
     _check_opinion(transition, opinion)
     if hasattr(applications, "values_list"):

@@ -477,6 +477,7 @@ def import_rows(
     grassroots_union="",
     only_valid=False,
     carry_over_declared=False,
+    grassroots=None,
 ) -> ImportOutcome:
     """Submit the valid rows (channel unit, so unit_approved) in one transaction, or nothing.
 
@@ -485,6 +486,8 @@ def import_rows(
     `carry_over_declared`: the uploader confirms that each such person declared on the paper form
     meeting last year's conditions without having applied last year. If `submit` refuses any row,
     the whole import is rolled back and the outcome reports every refusal per row.
+    `grassroots`: the grassroots union uploading (its account); its rows start as submitted, for `unit`'s
+    pre-review.
     """
     invalid = [result for result in results if not result.ok]
     outcome = ImportOutcome(skipped=len(invalid), errors=[error for result in invalid for error in result.errors])
@@ -509,7 +512,9 @@ def import_rows(
                 values["carry_over_declared"] = result.carry_over and carry_over_declared
                 applicant = Applicant(**values, grassroots_opinion=grassroots_opinion.strip())
                 try:
-                    outcome.imported.append(submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user))
+                    outcome.imported.append(
+                        submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user, grassroots=grassroots)
+                    )
                 except SubmissionError as error:
                     column = COLUMNS.get(_FIELD_COLUMNS.get(error.field, ""), "")
                     failures.append(CellError(result.row, column or COLUMNS["name"], error.message))

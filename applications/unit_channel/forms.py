@@ -13,12 +13,17 @@ class PaperApplicationForm(ApplicationDetailsForm):
 
     name = forms.CharField(label=_("姓名"), max_length=40)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18)
-    grassroots_opinion = forms.CharField(label=_("基层工会意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    grassroots_opinion = forms.CharField(
+        label=_("基层工会意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写基层工会意见。")},
+    )
 
     field_order = ["unit", "name", "id_number"]
 
-    def __init__(self, rules, unit, *args, **kwargs):
-        """`unit`: the reviewer's own unit, the only choice; None for the city service center (any unit)."""
+    def __init__(self, rules, unit, *args, grassroots=None, **kwargs):
+        """`unit`: the reviewer's own unit, the only choice; None for the city service center (any unit).
+        `grassroots`: the grassroots union entering it (its account), whose name it carries, fixed."""
         super().__init__(rules, *args, **kwargs)
         if unit is not None:
             self.fields["unit"].queryset = self.fields["unit"].queryset.filter(pk=unit.pk)
@@ -29,6 +34,11 @@ class PaperApplicationForm(ApplicationDetailsForm):
             self.fields["carry_over_declared"].label = _(
                 "已核对：申请表上申请人声明符合%(previous)s年度奖励条件，且未申请过%(previous)s年度奖励"
             ) % {"previous": rules.year - 1}
+        if grassroots is not None:
+            self.fields["grassroots_union"].initial = grassroots.name
+            self.fields["grassroots_union"].disabled = True
+            self.fields["grassroots_opinion"].label = _("基层工会初审意见")
+            self.fields["grassroots_opinion"].help_text = _("如“经核对，情况属实，同意上报。”审核单位预审时可以看到。")
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()

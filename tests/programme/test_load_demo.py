@@ -212,3 +212,13 @@ def test_demo_history_holds_a_demo_member_whose_carry_over_is_refused():
     )
     with pytest.raises(SubmissionError, match="不能补报"):
         submit(demo, applicant, {})
+
+
+def test_load_demo_makes_one_grassroots_account_and_prints_it():
+    from applications.core.access import grassroots_of
+
+    out = StringIO()
+    call_command("load_demo", "--with-accounts", stdout=out)
+    grassroots = grassroots_of(get_user_model().objects.get(username="jiceng"))
+    assert (grassroots.name, grassroots.unit.name) == ("杭州示例机械有限公司工会", "西湖区总工会")
+    assert "基层工会（西湖区总工会，杭州示例机械有限公司工会）: jiceng / Jiceng-2022-demo" in out.getvalue()

@@ -1,4 +1,4 @@
-"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--password P] [--otp]
+"""python manage.py create_staff USERNAME --role ROLE [--unit UNIT] [--grassroots NAME] [--password P] [--otp]
 
 Without --password the password is asked for twice at the terminal. A new account's password must
 pass the site's password rules (Django's validators); an existing account keeps its password.
@@ -14,7 +14,10 @@ from staff_auth.devices import DeviceError, confirmed_device, enrolment_text, is
 
 
 class Command(BaseCommand):
-    help = "创建工作人员账号：editor, unit_reviewer（须 --unit）, city_service_center, economic_dept。"
+    help = (
+        "创建工作人员账号：editor, unit_reviewer（须 --unit）, city_service_center, economic_dept, "
+        "grassroots_union（须 --unit 和 --grassroots）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -24,10 +27,11 @@ class Command(BaseCommand):
             "--password",
             help="新账号的密码（用于脚本）；不填则提示输入两次。须至少8位，不能过于常见、全为数字或与用户名相近",
         )
+        parser.add_argument("--grassroots", help="基层工会名称（仅 grassroots_union），如“杭州某某有限公司工会”")
         parser.add_argument("--email", default="")
         parser.add_argument("--otp", action="store_true", help="同时生成动态验证码密钥，供其添加到手机身份验证器")
 
-    def handle(self, *args, username, role, unit, password, email, otp, **options):
+    def handle(self, *args, username, role, unit, grassroots, password, email, otp, **options):
         if password is None:
             password = getpass.getpass("密码: ")
             if password != getpass.getpass("再次输入密码: "):
@@ -35,7 +39,9 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("密码不能为空。")
         try:
-            user, created = create_staff(username, role, password=password, unit_name=unit, email=email)
+            user, created = create_staff(
+                username, role, password=password, unit_name=unit, email=email, grassroots_name=grassroots
+            )
         except StaffError as error:
             raise CommandError(str(error)) from error
         verb = "已创建" if created else "已更新（密码未改）"

@@ -1,6 +1,7 @@
-"""The review stage's admin: the scoped list and review page, bulk review, the quota progress dashboard."""
+"""The review stage's admin: the scoped list and review page, bulk review, the quota progress dashboard,
+the to-do panel."""
 
-from applications.review.admin import applications, dashboard
+from applications.review.admin import applications, dashboard, todo
 
 
 def urls():
@@ -10,4 +11,4 @@ def urls():
 menu_items = (applications.bulk_review_menu_item, dashboard.progress_menu_item)
 modeladmins = (applications.ApplicationAdmin,)
 viewsets = ()
-homepage_panels = (dashboard.add_progress_panel,)
+homepage_panels = (todo.add_todo_panel, dashboard.add_progress_panel)

@@ -17,9 +17,13 @@ from applications.core import audit
 from applications.core.access import (
     PRE_REVIEW,
     VIEW_ALL_APPLICATIONS,
+    can_list_applications,
     can_review_list,
+    grassroots_of,
+    reviewer_unit,
     visible_applications,
 )
+from applications.core.constants import ApplicationState
 from applications.core.search import KeyedIdSearchHandler
 from applications.models import Application
 from applications.review import checks as review_checks
@@ -31,7 +35,7 @@ class ApplicationPermissionHelper(PermissionHelper):
     """Reviewers list their own unit's applications (the queryset is scoped); nobody edits them here."""
 
     def user_can_list(self, user):
-        return can_review_list(user)
+        return can_list_applications(user)
 
     def user_can_create(self, user):
         return False
@@ -75,6 +79,31 @@ class GrassrootsUnionFilter(SimpleListFilter):
         return queryset
 
 
+class EnteredByFilter(SimpleListFilter):
+    """Entries of one grassroots union of the reviewer's unit (基层工会初审), or none of them."""
+
+    title = _("录入的基层工会")
+    parameter_name = "entered_by"
+
+    def lookups(self, request, model_admin):
+        from applications.models import GrassrootsUnion
+
+        unions = GrassrootsUnion.objects.select_related("unit")
+        unit = reviewer_unit(request.user)
+        if unit is not None:
+            unions = unions.filter(unit=unit)
+        label = (lambda union: union.name) if unit is not None else str
+        return [("none", _("非基层工会录入")), *[(str(union.pk), label(union)) for union in unions]]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(grassroots_entry__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(grassroots_entry_id=int(value))
+        return queryset
+
+
 class ApplicationAdmin(ModelAdmin):
     model = Application
     menu_label = _("申报审核")
@@ -105,9 +134,11 @@ class ApplicationAdmin(ModelAdmin):
         return visible_applications(request.user, super().get_queryset(request))
 
     def get_list_filter(self, request):
+        if grassroots_of(request.user) is not None:
+            return ("state", "new_level", "submitted_at")
         if request.user.has_perm(VIEW_ALL_APPLICATIONS):
-            return (*self.list_filter, "unit", GrassrootsUnionFilter)
-        return self.list_filter
+            return (*self.list_filter, "unit", GrassrootsUnionFilter, EnteredByFilter)
+        return (*self.list_filter, EnteredByFilter)
 
     def masked_id_number(self, obj):
         return obj.masked_id
@@ -127,9 +158,11 @@ REVEALABLE = {"id_number": audit.What.ID_NUMBER, "bank_card": audit.What.BANK_CA
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     """One application: every Annex 3 field, the rule checks, the copies, the history, and the actions."""
-    if not can_review_list(request.user):
+    if not can_list_applications(request.user):
         raise Http404
-    queryset = visible_applications(request.user, Application.objects.select_related("campaign", "unit", "new_level"))
+    queryset = visible_applications(
+        request.user, Application.objects.select_related("campaign", "unit", "new_level", "grassroots_entry")
+    )
     application = get_object_or_404(queryset, pk=pk)
     opinion = request.POST.get("opinion", "")
     revealed = {}
@@ -169,8 +202,20 @@ def review(request, pk):
             "opinion": opinion,
             "revealed": revealed,
             "index_url": reverse("applications_application_modeladmin_index"),
+            "correct_url": _correct_url(request.user, application),
+            "grassroots_view": grassroots_of(request.user) is not None,  # no unit-wide links
         },
     )
+
+
+def _correct_url(user, application):
+    """The grassroots union's link to correct and resubmit its entry sent back to it, else None."""
+    grassroots = grassroots_of(user)
+    if grassroots is None or application.grassroots_entry_id != grassroots.pk:
+        return None
+    if application.state != ApplicationState.RETURNED:
+        return None
+    return reverse("applications_grassroots_correct", args=[application.pk])
 
 
 BULK_PAGE_SIZE = 100

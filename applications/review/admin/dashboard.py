@@ -73,6 +73,11 @@ def progress(request):
     campaign = _chosen_campaign(request)
     rows = scope_rows(scope, campaign) if campaign else []
     title = _("指导数完成情况")
+    grassroots_counts = []
+    if campaign and not scope.city_wide:
+        from applications.unit_channel.grassroots import counts_per_grassroots
+
+        grassroots_counts = counts_per_grassroots(scope.unit, campaign)
     return admin_page(
         request,
         "applications/review/dashboard.html",
@@ -86,6 +91,8 @@ def progress(request):
             "chart": chart_bars(rows),
             "cap": CHART_CAP,
             "can_review": can_review_list(request.user),
+            "counts": grassroots_counts,
+            "index_url": reverse("applications_application_modeladmin_index"),
         },
         icon="table",
     )

@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.admin.menu import MenuItem
 
-from applications.core.access import reviewer_unit, visible_applications
+from applications.core.access import entry_scope, grassroots_of, reviewer_unit, visible_applications
 from applications.core.crypto import mask
 from applications.core.storage import private_storage
 from applications.models import Application, Campaign
 from applications.unit_channel.admin.scans import application_scans, scans_zip
 from applications.unit_channel.annex4 import (
+    CellError,
     SummaryTableError,
     annotated_copy,
     import_rows,
@@ -86,7 +87,7 @@ class PendingSummary:
         self.state = session.get(SESSION_KEY)
 
     @classmethod
-    def keep(cls, session, data, *, filename, unit, campaign, grassroots_union, grassroots_opinion):
+    def keep(cls, session, data, *, filename, unit, campaign, grassroots_union, grassroots_opinion, grassroots=None):
         cls(session).discard()
         token = secrets.token_hex(16)
         stored = private_storage().save(f"pending/{token}/annex4.xlsx", ContentFile(data))
@@ -98,11 +99,17 @@ class PendingSummary:
             "campaign": campaign.pk,
             "grassroots_union": grassroots_union,
             "grassroots_opinion": grassroots_opinion,
+            "grassroots": grassroots.pk if grassroots else None,
         }
         return cls(session)
 
-    def usable_for(self, unit, campaign):
-        return bool(self.state) and self.state["unit"] == unit.pk and self.state["campaign"] == campaign.pk
+    def usable_for(self, unit, campaign, grassroots=None):
+        return (
+            bool(self.state)
+            and self.state["unit"] == unit.pk
+            and self.state["campaign"] == campaign.pk
+            and self.state.get("grassroots") == (grassroots.pk if grassroots else None)
+        )
 
     def read(self):
         try:
@@ -119,11 +126,25 @@ class PendingSummary:
 
 
 def _context(request):
-    """(unit, open campaign), or 404 for anyone who does not enter applications for a unit."""
-    unit = reviewer_unit(request.user)
-    if unit is None:
+    """(unit, open campaign), or 404 for anyone who does not enter applications for a unit (its reviewers,
+    or one of its grassroots unions)."""
+    scope = entry_scope(request.user)
+    if scope is None:
         raise Http404
-    return unit, Campaign.objects.open_now().order_by("-year").first()
+    return scope.unit, Campaign.objects.open_now().order_by("-year").first()
+
+
+OTHER_GRASSROOTS = "“{named}”不是本基层工会（{own}）；其他基层工会的人员请由该基层工会上传。"
+
+
+def _own_rows_only(results, grassroots):
+    """A grassroots union uploads for its own members only: a row naming another grassroots union is an error."""
+    for result in results:
+        named = (result.values or {}).get("grassroots_union")
+        if named and named != grassroots.name:
+            message = OTHER_GRASSROOTS.format(named=named, own=grassroots.name)
+            result.errors.append(CellError(result.row, "基层工会", message))
+            result.values = None
 
 
 def _checked(pending, unit, campaign):
@@ -136,12 +157,22 @@ def _checked(pending, unit, campaign):
     except SummaryTableError:
         return None
     results = validate_rows(table, campaign, unit, grassroots_union=pending.state["grassroots_union"])
+    grassroots = _grassroots(pending)
+    if grassroots is not None:
+        _own_rows_only(results, grassroots)
     return data, table, results
+
+
+def _grassroots(pending):
+    from applications.models import GrassrootsUnion
+
+    pk = pending.state.get("grassroots")
+    return GrassrootsUnion.objects.filter(pk=pk).first() if pk else None
 
 
 def _pending_or_redirect(request, unit, campaign):
     pending = PendingSummary(request.session)
-    if campaign is None or not pending.usable_for(unit, campaign):
+    if campaign is None or not pending.usable_for(unit, campaign, grassroots_of(request.user)):
         pending.discard()
         messages.warning(request, _("没有待导入的汇总表（可能已导入、已取消或已过期），请重新上传。"))
         return None, redirect("applications_annex4_upload")
@@ -157,8 +188,14 @@ def _pending_or_redirect(request, unit, campaign):
 def upload(request):
     """Step 1: the .xlsx and the values the whole table shares; checked at once, imported later."""
     unit, campaign = _context(request)
+    grassroots = grassroots_of(request.user)
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = SummaryUploadForm(data, files)
+    if grassroots is not None:
+        form.fields["grassroots_union"].initial = grassroots.name
+        form.fields["grassroots_union"].disabled = True
+        form.fields["grassroots_union"].help_text = _("本基层工会上传的各行都属于本基层工会。")
+        form.fields["grassroots_opinion"].label = _("基层工会初审意见")
     if request.method == "POST" and campaign is not None and form.is_valid():
         PendingSummary.keep(
             request.session,
@@ -168,6 +205,7 @@ def upload(request):
             campaign=campaign,
             grassroots_union=form.cleaned_data["grassroots_union"].strip(),
             grassroots_opinion=form.cleaned_data["grassroots_opinion"].strip(),
+            grassroots=grassroots,
         )
         return redirect("applications_annex4_check")
     pending = PendingSummary(request.session)
@@ -177,8 +215,9 @@ def upload(request):
         {
             "form": form,
             "unit": unit,
+            "grassroots": grassroots,
             "campaign": campaign,
-            "has_pending": campaign is not None and pending.usable_for(unit, campaign),
+            "has_pending": campaign is not None and pending.usable_for(unit, campaign, grassroots),
         },
     )
 
@@ -267,14 +306,19 @@ def confirm(request):
         grassroots_union=pending.state["grassroots_union"],
         only_valid=only_valid,
         carry_over_declared=request.POST.get("carry_over_declared") == "yes",
+        grassroots=_grassroots(pending),
     )
     if outcome.refused or not outcome.count:
         messages.error(request, _("未导入任何申报，请查看下面的错误。"))
         context = {"unit": unit, "campaign": campaign, **_results_context(pending, table, results, outcome)}
         return TemplateResponse(request, "applications/unit_channel/annex4/check.html", context)
+    grassroots = _grassroots(pending)
     pending.discard()
     request.session[DONE_KEY] = [submitted.application.pk for submitted in outcome.imported]
-    text = _("已导入 %(count)s 份申报，状态为“审核单位已通过，待市总工会审核”。") % {"count": outcome.count}
+    if grassroots is not None:
+        text = _("已导入 %(count)s 份申报，已提交%(unit)s预审。") % {"count": outcome.count, "unit": unit.name}
+    else:
+        text = _("已导入 %(count)s 份申报，状态为“审核单位已通过，待市总工会审核”。") % {"count": outcome.count}
     if outcome.skipped:
         text += _("有误的 %(skipped)s 行未导入，请修改后另行上传。") % {"skipped": outcome.skipped}
     messages.success(request, text)
@@ -303,6 +347,7 @@ def done(request):
         "applications/unit_channel/annex4/done.html",
         {
             "unit": unit,
+            "grassroots": grassroots_of(request.user),
             "campaign": campaign,
             "imported": imported,
             "index_url": reverse("applications_application_modeladmin_index") + "?channel__exact=unit",
@@ -328,8 +373,13 @@ class UnitReviewerMenuItem(MenuItem):
         return reviewer_unit(request.user) is not None
 
 
+class EntryMenuItem(MenuItem):
+    def is_shown(self, request):
+        return entry_scope(request.user) is not None
+
+
 def annex4_menu_item():
-    return UnitReviewerMenuItem(
+    return EntryMenuItem(
         gettext_lazy("导入汇总表(附件4)"),
         reverse("applications_annex4_upload"),
         name="annex4-upload",

@@ -28,7 +28,7 @@ from applications.apply.submission import (
     replacement_refused,
     submit,
 )
-from applications.core.access import may_replace_applications, reviewer_unit
+from applications.core.access import entry_scope, may_replace_applications
 from applications.core.constants import Channel
 from applications.core.identity import gender_and_birth_date
 from applications.models import Campaign
@@ -61,27 +61,40 @@ def _uploads(copies):
 
 @require_http_methods(["GET", "POST"])
 def enter_paper_application(request):
-    """Annex 3 fields and validation as online, plus the grassroots opinion; starts as unit_approved."""
-    unit = reviewer_unit(request.user)
-    if unit is None:
+    """Annex 3 fields and validation as online, plus the grassroots opinion. A review unit's entry starts
+    as unit_approved; a grassroots union's entry starts as submitted, for its review unit's pre-review."""
+    scope = entry_scope(request.user)
+    if scope is None:
         raise Http404
+    unit, grassroots = scope.unit, scope.grassroots
     campaign = _open_campaign()
     rules = eligibility.rules_for(campaign)
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    form = PaperApplicationForm(rules, unit, data, today=timezone.localdate())
+    form = PaperApplicationForm(rules, unit, data, today=timezone.localdate(), grassroots=grassroots)
     copies = AttachmentsForm(data, files, optional=True, prefix=COPIES_PREFIX)
     if request.method == "POST" and form.is_valid() and copies.is_valid():
         try:
-            submitted = submit(campaign, _applicant(form), _uploads(copies), channel=Channel.UNIT, actor=request.user)
+            submitted = submit(
+                campaign,
+                _applicant(form),
+                _uploads(copies),
+                channel=Channel.UNIT,
+                actor=request.user,
+                grassroots=grassroots,
+            )
         except SubmissionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"已录入 {submitted.application.reference}（{submitted.application.name}）。")
-            return redirect("applications_review", pk=submitted.application.pk)
+            new = submitted.application
+            text = f"已录入 {new.reference}（{new.name}）。"
+            if grassroots is not None:
+                text = f"已录入 {new.reference}（{new.name}），已提交{unit.name}预审。"
+            messages.success(request, text)
+            return redirect("applications_review", pk=new.pk)
     return TemplateResponse(
         request,
         "applications/unit_channel/paper_entry.html",
-        {"form": form, "copies": copies, "campaign": campaign, "unit": unit},
+        {"form": form, "copies": copies, "campaign": campaign, "unit": unit, "grassroots": grassroots},
     )
 
 
@@ -156,7 +169,7 @@ def paper_entry_urls():
 
 class UnitEntryMenuItem(MenuItem):
     def is_shown(self, request):
-        return reviewer_unit(request.user) is not None
+        return entry_scope(request.user) is not None
 
 
 class ReplaceMenuItem(MenuItem):

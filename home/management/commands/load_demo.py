@@ -26,7 +26,11 @@ DEMO_ACCOUNTS = [
     # A second service center account: batches and bank card corrections need a second person to approve.
     ("service2", Role.CITY_SERVICE_CENTER, None, "Service2-2022-demo"),
     ("economic", Role.ECONOMIC_DEPT, None, "Economic-2022-demo"),
+    # A grassroots union under 西湖区总工会: enters paper forms for 西湖's pre-review (基层工会初审).
+    ("jiceng", Role.GRASSROOTS_UNION, "西湖区总工会", "Jiceng-2022-demo"),
 ]
+# The grassroots union of each grassroots account above.
+DEMO_GRASSROOTS = {"jiceng": "杭州示例机械有限公司工会"}
 
 
 class Command(BaseCommand):
@@ -46,7 +50,13 @@ class Command(BaseCommand):
             accounts = settings.DEBUG or with_accounts
             if accounts:
                 staff = {
-                    username: create_staff(username, role, password=password, unit_name=unit)[0]
+                    username: create_staff(
+                        username,
+                        role,
+                        password=password,
+                        unit_name=unit,
+                        grassroots_name=DEMO_GRASSROOTS.get(username),
+                    )[0]
                     for username, role, unit, password in DEMO_ACCOUNTS
                 }
                 ensure_demo_members()
@@ -67,7 +77,7 @@ class Command(BaseCommand):
         if accounts:
             self.stdout.write("演示账号（登录 /admin/）：")
             for username, role, unit, password in DEMO_ACCOUNTS:
-                where = f"（{unit}）" if unit else ""
+                where = "（" + "，".join(filter(None, [unit, DEMO_GRASSROOTS.get(username)])) + "）" if unit else ""
                 self.stdout.write(f"  {Role(role).label}{where}: {username} / {password}")
             self.stdout.write("演示会员（可在 /apply/ 网上申报；开发环境的短信验证码打印在运行网站的终端里）：")
             for name, id_number, _mobile, unit, _employer in DEMO_MEMBERS:
