@@ -93,6 +93,8 @@ def details(campaign):
         "new_level": str(campaign.reward_levels.get(level__code="technician").level_id),
         "certificate_number": "S000033010600123",
         "certificate_issued_on": campaign.window_start.isoformat(),
+        "certificate_issuer_type": "hr",
+        "certificate_issuer": "杭州市人力资源和社会保障局",
         "mobile": "13900001111",
         "bank_card": "6222021234567890128",
         "bank_branch": "中国工商银行杭州西湖支行",

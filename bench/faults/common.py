@@ -206,6 +206,8 @@ class Applicant:
                 "new_level": option("new_level", "技师"),
                 "certificate_number": "S000033010600777",
                 "certificate_issued_on": f"{YEAR}-06-01",
+                "certificate_issuer_type": "hr",
+                "certificate_issuer": "杭州市人力资源和社会保障局",
                 "mobile": self.member["mobile"],
                 "bank_card": "6222021234567890128",
                 "bank_branch": "中国工商银行杭州西湖支行",

@@ -192,6 +192,8 @@ class Applicant(Portal):
             "new_level": option(html, "new_level", "技师"),
             "certificate_number": f"S0000330106{random.randrange(10**5):05d}",
             "certificate_issued_on": ISSUED,
+            "certificate_issuer_type": "hr",
+            "certificate_issuer": "杭州市人力资源和社会保障局",
             "mobile": member["mobile"],
             "bank_card": BANK_CARD,
             "bank_branch": "中国工商银行杭州西湖支行",
