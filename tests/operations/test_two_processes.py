@@ -126,6 +126,8 @@ def test_apply_on_one_process_review_and_download_on_the_other(object_store, tmp
             "new_level": option("new_level", "技师"),
             "certificate_number": "S000033010600777",
             "certificate_issued_on": issued.isoformat(),
+            "certificate_issuer_type": "hr",
+            "certificate_issuer": "杭州市人力资源和社会保障局",
             "mobile": MEMBER["mobile"],
             "bank_card": "6222021234567890128",
             "bank_branch": "中国工商银行杭州西湖支行",
