@@ -273,6 +273,7 @@ def submit(
     actor=None,
     replace: Replacement | None = None,
     now=None,
+    consent=None,
 ) -> Submitted:
     """Check the rules and store the application with its attachments, or raise SubmissionError.
 
@@ -283,6 +284,7 @@ def submit(
     service center only, `access.may_replace_applications`; raises PermissionDenied for anyone
     else) replaces any application under review; the new one then starts as submitted, for its
     unit to review. Returns the application and its query password, which is stored only as a hash.
+    `consent` (`applications.records.consent.ConsentGiven`) is recorded with the application.
     """
     from applications.apply.status import hash_query_password, new_query_password
     from applications.core.access import may_replace_applications
@@ -354,6 +356,8 @@ def submit(
                 opinion=_first_opinion(applicant, channel, replace, replaced),
                 created_at=now,
             )
+            if consent is not None:
+                consent.record(application)
     except IntegrityError as error:
         _remove_files(written)
         if channel == Channel.UNIT and replace is None:

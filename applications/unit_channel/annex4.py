@@ -477,6 +477,7 @@ def import_rows(
     grassroots_union="",
     only_valid=False,
     carry_over_declared=False,
+    consent=None,
 ) -> ImportOutcome:
     """Submit the valid rows (channel unit, so unit_approved) in one transaction, or nothing.
 
@@ -484,7 +485,8 @@ def import_rows(
     union (column 基层工会, else `grassroots_union`) is refused. A carry-over row needs
     `carry_over_declared`: the uploader confirms that each such person declared on the paper form
     meeting last year's conditions without having applied last year. If `submit` refuses any row,
-    the whole import is rolled back and the outcome reports every refusal per row.
+    the whole import is rolled back and the outcome reports every refusal per row. `consent` (the
+    signed paper forms' consent, confirmed at upload) is recorded with each application.
     """
     invalid = [result for result in results if not result.ok]
     outcome = ImportOutcome(skipped=len(invalid), errors=[error for result in invalid for error in result.errors])
@@ -509,7 +511,9 @@ def import_rows(
                 values["carry_over_declared"] = result.carry_over and carry_over_declared
                 applicant = Applicant(**values, grassroots_opinion=grassroots_opinion.strip())
                 try:
-                    outcome.imported.append(submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user))
+                    outcome.imported.append(
+                        submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user, consent=consent)
+                    )
                 except SubmissionError as error:
                     column = COLUMNS.get(_FIELD_COLUMNS.get(error.field, ""), "")
                     failures.append(CellError(result.row, column or COLUMNS["name"], error.message))

@@ -218,6 +218,7 @@ def test_the_annex4_check_refuses_another_units_applicant_without_describing_it(
             "file": SimpleUploadedFile("拱墅.xlsx", data),
             "grassroots_union": "示例公司工会",
             "grassroots_opinion": OPINION,
+            "paper_consent": "on",
         },
     )
     html = client.get(CHECK).content.decode()

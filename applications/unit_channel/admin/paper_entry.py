@@ -33,6 +33,7 @@ from applications.core.constants import Channel
 from applications.core.identity import gender_and_birth_date
 from applications.models import Campaign
 from applications.programme import eligibility
+from applications.records import consent
 from applications.unit_channel.forms import PaperApplicationForm, ReplacementForm
 
 APPLICANT_FIELDS = [name for name in Applicant.__dataclass_fields__ if name not in ("gender", "birth_date")]
@@ -72,7 +73,14 @@ def enter_paper_application(request):
     copies = AttachmentsForm(data, files, optional=True, prefix=COPIES_PREFIX)
     if request.method == "POST" and form.is_valid() and copies.is_valid():
         try:
-            submitted = submit(campaign, _applicant(form), _uploads(copies), channel=Channel.UNIT, actor=request.user)
+            submitted = submit(
+                campaign,
+                _applicant(form),
+                _uploads(copies),
+                channel=Channel.UNIT,
+                actor=request.user,
+                consent=consent.on_paper(campaign, request.user),
+            )
         except SubmissionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -122,6 +130,7 @@ def replace_application(request):
                         channel=Channel.UNIT,
                         actor=request.user,
                         replace=decision,
+                        consent=consent.on_paper(campaign, request.user),
                     )
                 except SubmissionError as error:
                     form.add_error(error.field if error.field in form.fields else None, error.message)
