@@ -24,6 +24,10 @@ CHANGE_BATCH = "applications.change_paymentbatch"
 APPROVE_BATCH = "applications.approve_paymentbatch"
 VIEW_PAYMENT_ITEMS = "applications.view_paymentitem"
 IMPORT_HISTORY = "applications.import_history"
+# A person's own data (export, erasure), the retention periods and the consent text: the city service center's.
+HANDLE_PERSON_DATA = "applications.handle_person_data"
+CHANGE_RETENTION = "applications.change_retentionpolicy"
+ADD_CONSENT_TEXT = "applications.add_consenttext"
 
 
 def visible_applications(user, queryset):
