@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from applications.core.constants import LIVE_STATES
 from applications.core.crypto import keyed_hash, mask
 from applications.models import Application, Consent, Member, PersonDataRequest, RetentionRecord, SmsMessage
 from applications.records import retention
@@ -72,7 +71,8 @@ class Person:
 
     @property
     def live(self):
-        return [a for a in self.applications if a.state in LIVE_STATES]
+        """Applications still in progress (not paid, rejected or withdrawn)."""
+        return [a for a in self.applications if a.state not in retention.CLOSED_STATES]
 
 
 def find(id_number: str) -> Person:
@@ -152,8 +152,12 @@ def _application(application):
             }
             for item in application.payment_items.select_related("batch")
         ],
-        "材料": [f"copies/{application.reference}/{PurePath(a.file.name).name}" for a in application.attachments.all()],
+        "材料": [_copy_name(a) for a in application.attachments.all()],
     }
+
+
+def _copy_name(attachment):
+    return f"copies/{attachment.application.reference}/{attachment.kind}{PurePath(attachment.file.name).suffix}"
 
 
 def export_zip(person: Person) -> bytes:
@@ -179,7 +183,7 @@ def export_zip(person: Person) -> bytes:
                         data = handle.read()
                 except OSError:
                     continue
-                archive.writestr(f"copies/{application.reference}/{PurePath(attachment.file.name).name}", data)
+                archive.writestr(_copy_name(attachment), data)
         put(
             "messages.json",
             [
@@ -285,7 +289,7 @@ def erase(person: Person, *, user, reason, ip_address=None, now=None) -> PersonD
             keep = {a.campaign_id for a in person.applications if retention.hash_still_needed(a.campaign, today)}
             # Locked first: a reviewer or the payments cannot move them meanwhile.
             locked = Application.objects.select_for_update().filter(pk__in=pks)
-            if locked.filter(state__in=LIVE_STATES).exists():
+            if locked.exclude(state__in=retention.CLOSED_STATES).exists():
                 raise ErasureRefused("此人的申报状态刚刚发生变化，请刷新后重试。")
             retention.anonymise(Application.objects.filter(pk__in=pks), now, keep_hash_for=keep)
             RetentionRecord.objects.filter(application_id__in=pks).update(erased_by_request=request)
