@@ -16,7 +16,7 @@ class SensitiveDataConsentForm(forms.Form):
     """The separate consent to the sensitive data, its text shown above the box."""
 
     sensitive_consent = forms.BooleanField(
-        label=_("我已阅读并同意上述敏感个人信息（身份证照片、银行卡号及照片）的处理"),
+        label=_("我已阅读上述告知，同意处理本人的敏感个人信息（证件照片、银行卡信息）"),
         error_messages={"required": CONSENT_REQUIRED},
     )
 

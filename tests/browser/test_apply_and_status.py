@@ -61,7 +61,7 @@ def fill_annex3(page, demo, member, consent=True):
     page.get_by_label("基层工会").fill(member.grassroots_union)
     page.get_by_role("radio", name="否", exact=True).check()
     if consent:
-        page.get_by_label(re.compile("我已阅读并同意上述敏感个人信息")).check()
+        page.get_by_label(re.compile("我已阅读上述告知，同意处理本人的敏感个人信息")).check()
     page.get_by_role("button", name="下一步：上传材料").click()
 
 
