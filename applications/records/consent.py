@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from applications.models import Consent, ConsentText
 from applications.records.retention import policy_for
@@ -54,13 +55,17 @@ def new_version(campaign, text, user) -> ConsentText:
 def retention_notice(campaign) -> str:
     """The periods, in words the applicant reads before giving any data."""
     policy = policy_for(campaign)
-    return (
-        f"保存期限：申报办结（发放、未通过或撤回）后，身份证、证书、银行卡等材料的照片保存{policy.copies_months}个月后删除；"
-        f"姓名、身份证号码、手机号码、银行卡号、工作单位等个人信息保存{policy.personal_data_years}年后匿名化，"
-        f"只保留统计所需的等级、单位、金额和日期；奖励发放记录按会计档案规定以简化形式"
-        f"（姓名只留姓氏、申报编号、金额、批次、发放日期）保存{policy.payment_record_years}年。"
+    return gettext(
+        "保存期限：申报办结（发放、未通过或撤回）后，身份证、证书、银行卡等材料的照片保存%(months)s个月后删除；"
+        "姓名、身份证号码、手机号码、银行卡号、工作单位等个人信息保存%(years)s年后匿名化，"
+        "只保留统计所需的等级、单位、金额和日期；奖励发放记录按会计档案规定以简化形式"
+        "（姓名只留姓氏、申报编号、金额、批次、发放日期）保存%(payment_years)s年。"
         "您可以向市总工会职工服务中心申请查阅、复制或删除本人信息。"
-    )
+    ) % {
+        "months": policy.copies_months,
+        "years": policy.personal_data_years,
+        "payment_years": policy.payment_record_years,
+    }
 
 
 @dataclass(frozen=True)
