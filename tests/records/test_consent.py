@@ -100,6 +100,15 @@ def test_a_paper_entry_records_that_the_signed_consent_was_checked_and_by_whom(c
     assert given.version == 1
 
 
+def test_the_review_page_shows_how_consent_was_given(client, demo, service_center):
+    reviewer = _reviewer(client)
+    client.post(PAPER_URL, _paper(demo))
+    application = Application.objects.get(name="陈七")
+    client.force_login(service_center)
+    html = client.get(f"/admin/applications/review/{application.pk}/").content.decode()
+    assert "纸质申请表签字同意（录入人核对）：告知同意书第1版" in html and reviewer.get_username() in html
+
+
 def test_a_paper_entry_without_the_confirmation_is_refused_beside_the_box(client, demo):
     _reviewer(client)
     data = _paper(demo)
