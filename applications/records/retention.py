@@ -80,6 +80,26 @@ def closed_at():
     )
 
 
+def _shortest(field):
+    """The shortest value of a period over every campaign (saved policies and the default)."""
+    from django.db.models import Min
+
+    saved = RetentionPolicy.objects.aggregate(shortest=Min(field))["shortest"]
+    default = RetentionPolicy._meta.get_field(field).default
+    return min(default, saved) if saved is not None else default
+
+
+def _before_day_after(day: datetime.date):
+    """The first moment of the day after `day`, Beijing time: what happened on `day` or earlier is before it."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+def _may_be_due(today, *, months=0, years=0):
+    """A cutoff no row due on `today` can be after, whatever its campaign's period (the shortest one):
+    rows past it are left to the exact check without reading them."""
+    return _before_day_after(today - relativedelta(months=months, years=years))
+
+
 def closed_applications():
     """The closed applications, each with `closed_at`."""
     return Application.objects.filter(state__in=CLOSED_STATES).annotate(closed_at=closed_at()).exclude(closed_at=None)
@@ -176,7 +196,9 @@ class CopiesStep(RetentionStep):
 
     def due(self, today, after_pk, limit):
         with_copies = Exists(Attachment.objects.filter(application=OuterRef("pk")))
-        return _due_applications(closed_applications().filter(with_copies), self.is_due, today, after_pk, limit)
+        cutoff = _may_be_due(today, months=_shortest("copies_months"))
+        candidates = closed_applications().filter(with_copies, closed_at__lt=cutoff)
+        return _due_applications(candidates, self.is_due, today, after_pk, limit)
 
     def act(self, pks, now):
         delete_copies(Application.objects.filter(pk__in=pks, state__in=CLOSED_STATES))
@@ -198,7 +220,12 @@ class BundlesStep(RetentionStep):
 
     def due(self, today, after_pk, limit):
         found = []
-        bundles = DocumentBundle.objects.exclude(file="").filter(pk__gt=after_pk).select_related("campaign")
+        cutoff = _may_be_due(today, months=_shortest("copies_months"))
+        bundles = (
+            DocumentBundle.objects.exclude(file="")
+            .filter(pk__gt=after_pk, created_at__lt=cutoff)
+            .select_related("campaign")
+        )
         for bundle in bundles.order_by("pk").iterator(chunk_size=limit):
             made = local_day(bundle.finished_at or bundle.created_at)
             if add_period(made, months=policy_for(bundle.campaign).copies_months) <= today:
@@ -274,7 +301,9 @@ class PersonalDataStep(RetentionStep):
 
     def due(self, today, after_pk, limit):
         done = RetentionRecord.objects.filter(application=OuterRef("pk"), anonymised_at__isnull=False)
-        return _due_applications(closed_applications().filter(~Exists(done)), self.is_due, today, after_pk, limit)
+        cutoff = _may_be_due(today, years=_shortest("personal_data_years"))
+        candidates = closed_applications().filter(~Exists(done), closed_at__lt=cutoff)
+        return _due_applications(candidates, self.is_due, today, after_pk, limit)
 
     def act(self, pks, now):
         today = local_day(now)
@@ -295,7 +324,10 @@ class PaymentRecordsStep(RetentionStep):
 
     def due(self, today, after_pk, limit):
         found = []
-        items = PaymentItem.objects.filter(pk__gt=after_pk).select_related("batch__campaign", "application")
+        cutoff = _may_be_due(today, years=_shortest("payment_record_years"))
+        items = PaymentItem.objects.filter(pk__gt=after_pk, batch__created_at__lt=cutoff).select_related(
+            "batch__campaign", "application"
+        )
         for item in items.order_by("pk").iterator(chunk_size=limit):
             moment = item.settled_at or item.batch.settled_at or item.batch.created_at
             years = policy_for(item.batch.campaign).payment_record_years

@@ -40,7 +40,9 @@ def closed_case(campaign, state=S.PAID, closed_on=datetime.date(2023, 3, 15), *,
             attachment = Attachment(application=application, kind=kind, content_type="image/png", size=3)
             attachment.file.save(f"{kind}.png", ContentFile(b"png"), save=True)
     if state == S.PAID:
-        batch = batch or PaymentBatch.objects.create(campaign=campaign, number=f"B{application.pk:06d}")
+        batch = batch or PaymentBatch.objects.create(
+            campaign=campaign, number=f"B{application.pk:06d}", created_at=at(closed_on) - datetime.timedelta(days=7)
+        )
         PaymentItem.objects.create(
             batch=batch,
             application=application,

@@ -14,6 +14,7 @@ from applications.models import (
     DocumentBundle,
     PaymentItem,
     RetentionPolicy,
+    RetentionRecord,
     SmsMessage,
 )
 from applications.records import retention
@@ -263,6 +264,7 @@ def test_a_dry_run_changes_nothing_and_says_what_it_would_do(campaign):
     assert Application.objects.filter(pk=application.pk).values().get() == before
     assert Attachment.objects.filter(application=application).count() == 4
     assert PaymentItem.objects.get(application=application).bank_card == application.bank_card
+    assert not RetentionRecord.objects.exists()
 
 
 def test_the_command_works_in_batches_and_prints_what_it_did(campaign):
