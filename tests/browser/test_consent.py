@@ -49,6 +49,11 @@ def test_without_the_box_ticked_the_person_is_told_beside_it_and_keeps_what_they
     expect(box).not_to_be_checked()
     error = page.locator(".consent").get_by_text(re.compile("请阅读上面的告知内容并勾选同意"))
     expect(error).to_be_visible()
+    # Said at the top too, linked to the box, since it is the only thing to change.
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("请修改以下1处")
+    summary.get_by_role("link").click()
+    expect(box).to_be_focused()
     expect(page.get_by_label("银行卡号")).to_have_value(BANK_CARD)
     expect(page.get_by_label("申报奖励工种")).to_have_value("数控车工")
 
