@@ -29,7 +29,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0014_fault_tolerance"),
+        ("applications", "0016_certificates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
