@@ -199,6 +199,7 @@ RETENTION_STEPS = [
     "applications.records.retention.CopiesStep",
     "applications.records.retention.BundlesStep",
     "applications.records.retention.PersonalDataStep",
+    "applications.records.history.HistoryStep",
     "service_hall.retention.QuestionsStep",
     "applications.records.retention.PaymentRecordsStep",
     "applications.records.retention.SmsLogStep",
