@@ -64,6 +64,12 @@ class Person:
             condition |= Q(mobile__in=self.mobiles)
         return Question.objects.filter(condition)
 
+    def history(self):
+        """Rows of earlier years' applicants imported for the carry-over rule (issue 12)."""
+        from applications.models import PreviousApplicant
+
+        return PreviousApplicant.objects.filter(id_hash=self.id_hash)
+
     def ratings(self):
         from service_hall.models import Rating
 
@@ -172,7 +178,8 @@ def export_zip(person: Person) -> bytes:
             "说明.txt",
             "杭州市职工高技能人才奖励：本人个人信息副本。\n"
             "applications.json：申报（含办理记录、告知同意、发放记录）；copies/：材料；messages.json：短信；"
-            "consultations.json：在线咨询；ratings.json：评价；member.json：工会会员名册登记信息。\n"
+            "consultations.json：在线咨询；ratings.json：评价；history.json：上年度申报记录；"
+            "member.json：工会会员名册登记信息。\n"
             f"导出时间：{_when(timezone.now())}\n",
         )
         put("applications.json", [_application(a) for a in person.applications])
@@ -217,6 +224,19 @@ def export_zip(person: Person) -> bytes:
                 for r in person.ratings().select_related("application")
             ],
         )
+        put(
+            "history.json",
+            [
+                {
+                    "年度": h.year,
+                    "姓名": h.name,
+                    "身份证号码": h.id_number,
+                    "技能等级": h.level.name,
+                    "结果": h.get_result_display(),
+                }
+                for h in person.history().select_related("level")
+            ],
+        )
         member = person.member
         put(
             "member.json",
@@ -257,6 +277,7 @@ def preview(person: Person) -> dict:
         "messages": person.messages().count(),
         "questions": person.questions().count(),
         "ratings": person.ratings().count(),
+        "history": person.history().count(),
     }
 
 
@@ -293,6 +314,9 @@ def erase(person: Person, *, user, reason, ip_address=None, now=None) -> PersonD
                 raise ErasureRefused("此人的申报状态刚刚发生变化，请刷新后重试。")
             retention.anonymise(Application.objects.filter(pk__in=pks), now, keep_hash_for=keep)
             RetentionRecord.objects.filter(application_id__in=pks).update(erased_by_request=request)
+        from applications.records.history import anonymise_rows
+
+        anonymise_rows(person.history(), timezone.localtime(now).date())
         person.messages().exclude(status=SmsMessage.Status.QUEUED).delete()
         from service_hall.models import Question
 

@@ -139,3 +139,28 @@ def test_a_bad_id_number_is_explained_beside_the_field(client, service_center, s
     html = client.post(URL, {"id_number": "123", "reason": REASON, "action": "export"}).content.decode()
     assert "身份证号码" in html and not PersonDataRequest.objects.exists()
     assert 'value="本人于' not in html or REASON in html  # the reason typed is kept
+
+
+def test_the_carry_over_history_of_the_person_is_exported_and_erased(client, service_center, person):
+    from applications.models import HistoryImport, PreviousApplicant, SkillLevel
+
+    member = person[0]
+    batch = HistoryImport.objects.create(year=2021, source="history-2021.xlsx", actor_label="导入")
+    row = PreviousApplicant.objects.create(
+        batch=batch,
+        year=2021,
+        name=member.name,
+        id_number=member.id_number,
+        level=SkillLevel.objects.get(code="technician"),
+        result="rewarded",
+        union="西湖区总工会",
+    )
+    client.force_login(service_center)
+    response = client.post(URL, {"id_number": member.id_number, "reason": REASON, "action": "export"})
+    history = json.loads(_zip(response).read("history.json"))
+    assert history == [
+        {"年度": 2021, "姓名": member.name, "身份证号码": member.id_number, "技能等级": "技师", "结果": "已奖励"}
+    ]
+    client.post(ERASE, {"id_number": member.id_number, "reason": REASON, "confirmed": "on"})
+    row.refresh_from_db()
+    assert (row.name, row.id_number) == (retention.ANONYMISED_NAME, "")
