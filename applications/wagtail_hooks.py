@@ -13,6 +13,7 @@ from applications.documents import admin as documents_admin
 from applications.members import admin as members_admin
 from applications.payments import admin as payments_admin
 from applications.programme import admin as programme_admin
+from applications.records import admin as records_admin
 from applications.review import admin as review_admin
 from applications.unit_channel import admin as unit_channel_admin
 
@@ -24,6 +25,7 @@ STAGES = (
     unit_channel_admin,
     documents_admin,
     payments_admin,
+    records_admin,
 )
 
 

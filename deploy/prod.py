@@ -11,7 +11,7 @@ reports /readyz/ (a stack pointed at a dead Redis starts, NOT READY, for the fau
 prints the URL and the accounts, and stops all three on Ctrl-C, SIGTERM or when gunicorn or nginx
 exits. A db_worker that exits is started again (up to WORKER_RESTARTS times), as systemd would, and the
 periodic commands a real server runs from cron (PERIODIC: queued texts every 5 minutes, abandoned uploads
-every hour) run from the same loop.
+every hour, the retention steps daily) run from the same loop.
 
 Settings come from var/prod.env (keys) and DEFAULTS below; any of them set in this process's
 environment wins, which is how the fault drills point the stack at a dead Redis or a slow SMS
@@ -51,6 +51,7 @@ WORKER_RESTARTS = 5  # db_worker restarts per run before the runner gives up and
 PERIODIC = [
     (300, ["send_queued_sms"]),  # texts whose task was lost or whose gateway was down
     (3600, ["purge_pending_uploads"]),  # copies of applications never submitted, or of a killed worker
+    (86400, ["apply_retention"]),  # copies and personal data past their campaign's retention periods
 ]
 DEFAULTS = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",

@@ -29,8 +29,10 @@ from applications.core.constants import AttachmentKind, Gender
 from applications.core.crypto import decrypt, encrypt
 from applications.core.identity import gender_and_birth_date
 from applications.core.storage import private_storage
-from applications.models import Member, ReviewUnit, SkillLevel
+from applications.models import ConsentText, Member, ReviewUnit, SkillLevel
 from applications.programme import eligibility
+from applications.records import consent
+from applications.records.forms import SensitiveDataConsentForm
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +142,7 @@ class ApplicationFlow:
     # Steps: each returns (form, response or None).
     def identity(self):
         """Members and everyone else get the same answer: the code step, naming four digits of a mobile."""
+        self.retention_notice = consent.retention_notice(self.campaign)  # told before any data is given
         posted = self.request.method == "POST" and not self.expired  # a stale flow's form is not taken as this step's
         form = IdentityForm(self.request.POST if posted else None)
         if posted and form.is_valid():
@@ -189,8 +192,16 @@ class ApplicationFlow:
         form = ApplicationDetailsForm(
             self.rules, self.request.POST or None, initial=initial, today=self.today, applied_last_campaign=applied
         )
-        if self.request.method == "POST" and form.is_valid():
+        # The separate consent to the sensitive data (bank card here, ID and card images next), with the notice.
+        self.consent_text = consent.current_text(self.campaign)
+        self.retention_notice = consent.retention_notice(self.campaign)
+        given = self.state.get("consent", {}).get("text") == self.consent_text.pk
+        self.consent_form = SensitiveDataConsentForm(
+            self.request.POST or None, initial={"sensitive_consent": given} if given else None
+        )
+        if self.request.method == "POST" and all([form.is_valid(), self.consent_form.is_valid()]):
             self.state["details"] = _serialise(form.cleaned_data)
+            self.state["consent"] = {"text": self.consent_text.pk, "at": timezone.now().timestamp()}
             return form, self.go("attachments")
         return form, None
 
@@ -234,10 +245,14 @@ class ApplicationFlow:
         return True
 
     def confirm(self):
+        if "consent" not in self.state:  # a flow begun before consent was asked: ask it now
+            return None, self.go("details")
         if self.request.method != "POST":
             return None, None
         try:
-            submitted = submit(self.campaign, self.applicant(), self._uploads(), member=self._member())
+            submitted = submit(
+                self.campaign, self.applicant(), self._uploads(), member=self._member(), consent=self._consent()
+            )
         except SubmissionError as error:
             return error, None
         self.forget()
@@ -268,6 +283,11 @@ class ApplicationFlow:
             with private_storage().open(stored["path"]) as handle:
                 uploads[kind] = CleanUpload(handle.read(), stored["content_type"], stored["extension"])
         return uploads
+
+    def _consent(self):
+        given = self.state["consent"]
+        text = ConsentText.objects.get(pk=given["text"])
+        return consent.online(text, datetime.datetime.fromtimestamp(given["at"], tz=datetime.UTC))
 
     def _member(self):
         return Member.objects.filter(id_hash=self.state["identity"]["id_hash"]).first()

@@ -274,6 +274,7 @@ def submit(
     replace: Replacement | None = None,
     now=None,
     grassroots=None,
+    consent=None,
 ) -> Submitted:
     """Check the rules and store the application with its attachments, or raise SubmissionError.
 
@@ -286,6 +287,7 @@ def submit(
     unit to review. Returns the application and its query password, which is stored only as a hash.
     `grassroots` (a GrassrootsUnion of `applicant.unit`, channel unit): its own entry, with its 初审
     opinion as the first event; it starts as submitted, for its review unit's pre-review.
+    `consent` (`applications.records.consent.ConsentGiven`) is recorded with the application.
     """
     from applications.apply.status import hash_query_password, new_query_password
     from applications.core.access import may_replace_applications
@@ -361,6 +363,8 @@ def submit(
                 opinion=_first_opinion(applicant, channel, replace, replaced),
                 created_at=now,
             )
+            if consent is not None:
+                consent.record(application)
     except IntegrityError as error:
         _remove_files(written)
         if channel == Channel.UNIT and replace is None:

@@ -28,6 +28,10 @@ VIEW_PAYMENT_ITEMS = "applications.view_paymentitem"
 IMPORT_HISTORY = "applications.import_history"
 GRASSROOTS_ENTRY = "applications.grassroots_entry_application"
 MANAGE_GRASSROOTS_ACCOUNTS = "applications.manage_grassroots_accounts"
+# A person's own data (export, erasure), the retention periods and the consent text: the city service center's.
+HANDLE_PERSON_DATA = "applications.handle_person_data"
+CHANGE_RETENTION = "applications.change_retentionpolicy"
+ADD_CONSENT_TEXT = "applications.add_consenttext"
 
 
 def visible_applications(user, queryset):

@@ -10,6 +10,13 @@ from applications.models.member import Member, MemberChange
 from applications.models.messaging import OneTimeCode, SmsMessage
 from applications.models.pages import ApplyPage, StatusPage
 from applications.models.payments import BankCardCorrection, PaymentBatch, PaymentBatchEvent, PaymentItem
+from applications.models.records import (
+    Consent,
+    ConsentText,
+    PersonDataRequest,
+    RetentionPolicy,
+    RetentionRecord,
+)
 from applications.models.staff import StaffProfile
 from applications.models.throttles import FailureCounter, RateCounter
 from applications.models.units import GrassrootsUnion, Quota, ReviewUnit
@@ -24,6 +31,8 @@ __all__ = [
     "CampaignChange",
     "Certificate",
     "CertificateCheck",
+    "Consent",
+    "ConsentText",
     "DocumentBundle",
     "Education",
     "FailureCounter",
@@ -36,11 +45,14 @@ __all__ = [
     "PaymentBatch",
     "PaymentBatchEvent",
     "PaymentItem",
+    "PersonDataRequest",
     "PersonalDataAccess",
     "PreviousApplicant",
     "Quota",
     "RateCounter",
     "RecognisedIssuer",
+    "RetentionPolicy",
+    "RetentionRecord",
     "ReviewUnit",
     "RewardLevel",
     "SkillLevel",

@@ -15,6 +15,8 @@ class PersonalDataAccess(models.Model):
         ATTACHMENT = "attachment", _("附件材料")
         FORM_PDF = "form_pdf", _("申请表PDF")
         EXPORT = "export", _("导出文件")
+        PERSON_EXPORT = "person_export", _("某人全部信息导出")
+        PERSON_ERASURE = "person_erasure", _("某人信息删除")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"

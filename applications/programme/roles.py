@@ -77,6 +77,14 @@ MODEL_PERMISSIONS = {
         "service_hall.view_all_ratings",
         "service_hall.exclude_rating",
         "applications.manage_grassroots_accounts",
+        # Retention periods, the consent text (each edit a new version), a person's own data (export, erasure).
+        "applications.handle_person_data",
+        "applications.view_persondatarequest",
+        "applications.view_retentionpolicy",
+        "applications.change_retentionpolicy",
+        "applications.view_consenttext",
+        "applications.add_consenttext",
+        "applications.view_consent",
     ],
     Role.ECONOMIC_DEPT: [
         "wagtailadmin.access_admin",

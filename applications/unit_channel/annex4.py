@@ -478,6 +478,7 @@ def import_rows(
     only_valid=False,
     carry_over_declared=False,
     grassroots=None,
+    consent=None,
 ) -> ImportOutcome:
     """Submit the valid rows (channel unit, so unit_approved) in one transaction, or nothing.
 
@@ -488,6 +489,8 @@ def import_rows(
     the whole import is rolled back and the outcome reports every refusal per row.
     `grassroots`: the grassroots union uploading (its account); its rows start as submitted, for `unit`'s
     pre-review.
+    the whole import is rolled back and the outcome reports every refusal per row. `consent` (the
+    signed paper forms' consent, confirmed at upload) is recorded with each application.
     """
     invalid = [result for result in results if not result.ok]
     outcome = ImportOutcome(skipped=len(invalid), errors=[error for result in invalid for error in result.errors])
@@ -513,7 +516,15 @@ def import_rows(
                 applicant = Applicant(**values, grassroots_opinion=grassroots_opinion.strip())
                 try:
                     outcome.imported.append(
-                        submit(campaign, applicant, {}, channel=Channel.UNIT, actor=user, grassroots=grassroots)
+                        submit(
+                            campaign,
+                            applicant,
+                            {},
+                            channel=Channel.UNIT,
+                            actor=user,
+                            grassroots=grassroots,
+                            consent=consent,
+                        )
                     )
                 except SubmissionError as error:
                     column = COLUMNS.get(_FIELD_COLUMNS.get(error.field, ""), "")

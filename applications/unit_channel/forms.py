@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.apply.forms import ApplicationDetailsForm
 from applications.members.directory import NOT_A_MEMBER, is_verified_member
+from applications.records.forms import PAPER_CONSENT_REQUIRED
 
 
 class PaperApplicationForm(ApplicationDetailsForm):
@@ -17,6 +18,11 @@ class PaperApplicationForm(ApplicationDetailsForm):
         label=_("基层工会意见"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写基层工会意见。")},
+    )
+    # The applicant's signed consent on the paper form, checked by whoever enters it (applications/records/consent.py).
+    paper_consent = forms.BooleanField(
+        label=_("已核对：申请人已在纸质申请表上签字同意个人信息处理告知"),
+        error_messages={"required": PAPER_CONSENT_REQUIRED},
     )
 
     field_order = ["unit", "name", "id_number"]

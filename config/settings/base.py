@@ -192,6 +192,20 @@ ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR = env.int("ONE_TIME_CODE_MAX_PER_CLIENT_PE
 ONE_TIME_CODE_GLOBAL_PER_HOUR = env.int("ONE_TIME_CODE_GLOBAL_PER_HOUR", default=3000)
 # An application in progress (applications/apply/flow.py) is forgotten after this many idle minutes.
 APPLY_IDLE_MINUTES = 30
+# Retention (applications/records/retention.py): `manage.py apply_retention` runs these steps in order, daily. The
+# periods of applications are each campaign's (RetentionPolicy, edited in the admin); the text message log and the
+# questions that name no application have these. Another app adds its own step by appending its dotted path.
+RETENTION_STEPS = [
+    "applications.records.retention.CopiesStep",
+    "applications.records.retention.BundlesStep",
+    "applications.records.retention.PersonalDataStep",
+    "applications.records.history.HistoryStep",
+    "service_hall.retention.QuestionsStep",
+    "applications.records.retention.PaymentRecordsStep",
+    "applications.records.retention.SmsLogStep",
+]
+RETENTION_SMS_LOG_MONTHS = env.int("RETENTION_SMS_LOG_MONTHS", default=12)
+RETENTION_QUESTION_MONTHS = env.int("RETENTION_QUESTION_MONTHS", default=12)
 
 # How many reverse proxies (nginx: 1) stand in front of the app: applications/core/client_address.py takes the
 # client's address from X-Forwarded-For that many hops back. Serves throttles, caps, sign-in logs and audit records.

@@ -54,6 +54,7 @@ def _details(demo, **overrides):
         "employer": "杭州某某机械有限公司",
         "grassroots_union": "杭州某某机械有限公司工会",
         "is_migrant": "no",
+        "sensitive_consent": "on",
     }
     return data | overrides
 

@@ -43,8 +43,9 @@ def _pngs(tmp_path):
     return files
 
 
-def fill_annex3(page, demo, member):
-    """Step 2 as a person fills it: a technician's certificate from the window's first day, then on to the copies."""
+def fill_annex3(page, demo, member, consent=True):
+    """Step 2 as a person fills it: a technician's certificate from the window's first day, the separate
+    consent to the sensitive data ticked (unless `consent` is False), then on to the copies."""
     page.get_by_label("所属区县市(产业)工会").select_option(label="西湖区总工会")
     page.get_by_label("学历").select_option(label="高中、中专、技校")
     page.get_by_label("申报奖励工种").fill("数控车工")
@@ -59,6 +60,8 @@ def fill_annex3(page, demo, member):
     page.get_by_label("工作单位").fill(member.employer)
     page.get_by_label("基层工会").fill(member.grassroots_union)
     page.get_by_role("radio", name="否", exact=True).check()
+    if consent:
+        page.get_by_label(re.compile("我已阅读上述告知，同意处理本人的敏感个人信息")).check()
     page.get_by_role("button", name="下一步：上传材料").click()
 
 

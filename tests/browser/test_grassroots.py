@@ -65,6 +65,7 @@ def _fill_paper(page, campaign, *, name, id_number):
     expect(form.get_by_label(re.compile(r"^\s*基层工会\s*\*?\s*$"))).to_be_disabled()
     form.get_by_role("radio", name="否").check()
     form.get_by_label(re.compile(r"^\s*基层工会初审意见")).fill("经核对，情况属实，同意上报。")
+    form.get_by_label(re.compile(r"已核对：申请人已在纸质申请表上签字同意")).check()
 
 
 def _todo(page, label):
@@ -194,6 +195,7 @@ def test_a_grassroots_union_uploads_annex_4_for_its_units_pre_review(desktop, li
     expect(page.get_by_text("请填写基层工会意见。")).to_be_visible()  # the opinion is required
     page.get_by_label(re.compile(r"^\s*附件4汇总表")).set_input_files(str(table))
     page.get_by_label(re.compile(r"^\s*基层工会初审意见")).fill("经核对，情况属实。")
+    page.get_by_label(re.compile(r"已核对：表中每位申请人都已在纸质申请表上签字同意")).check()
     page.get_by_role("button", name="上传并检查").click()
     expect(page.get_by_text("“杭州别家公司工会”不是本基层工会")).to_be_visible()
     page.get_by_role("button", name="仅导入无误的 1 行").click()

@@ -230,6 +230,7 @@ def _fill_paper(page, campaign, *, unit, name, id_number, level):
     form.get_by_label(re.compile(r"^\s*基层工会\s*\*?\s*$")).fill("杭州示例焊接有限公司工会")
     form.get_by_role("radio", name="否").check()
     form.get_by_label(re.compile(r"^\s*基层工会意见")).fill("经核对，情况属实。")
+    form.get_by_label(re.compile(r"已核对：申请人已在纸质申请表上签字同意")).check()
     # Each scan's label leads to its own file input (the card number's field has a name of its own),
     # and every file input is left empty: the browser still sends each as an empty part.
     for label in ("身份证正面", "身份证反面", "等级证书", "银行卡"):

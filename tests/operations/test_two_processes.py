@@ -134,6 +134,7 @@ def test_apply_on_one_process_review_and_download_on_the_other(object_store, tmp
             "employer": "杭州示例机械有限公司",
             "grassroots_union": "杭州示例机械有限公司工会",
             "is_migrant": "no",
+            "sensitive_consent": "on",
         }
         filled = person.post_form(apply_url, details)
         assert "第三步" in filled.text, said(filled)

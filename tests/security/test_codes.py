@@ -391,6 +391,7 @@ def _details(demo, member):
         "employer": member.employer,
         "grassroots_union": member.grassroots_union,
         "is_migrant": "no",
+        "sensitive_consent": "on",
     }
 
 

@@ -218,6 +218,7 @@ def test_the_annex4_check_refuses_another_units_applicant_without_describing_it(
             "file": SimpleUploadedFile("拱墅.xlsx", data),
             "grassroots_union": "示例公司工会",
             "grassroots_opinion": OPINION,
+            "paper_consent": "on",
         },
     )
     html = client.get(CHECK).content.decode()
@@ -424,7 +425,8 @@ def test_the_annex4_check_of_a_non_member_names_nothing_of_the_other_units_appli
     row = _annex4_row(demo, xihu_application) | {"姓名": "冒名者"}
     client.force_login(gongshu_reviewer)
     upload = SimpleUploadedFile("拱墅.xlsx", workbook_bytes([row]))
-    client.post(UPLOAD, {"file": upload, "grassroots_union": "示例公司工会", "grassroots_opinion": OPINION})
+    data = {"file": upload, "grassroots_union": "示例公司工会", "grassroots_opinion": OPINION, "paper_consent": "on"}
+    client.post(UPLOAD, data)
     html = client.get(CHECK).content.decode()
     assert NOT_A_MEMBER in html or UNIT_DUPLICATE in html
     _nothing_of(xihu_application, html)

@@ -42,7 +42,12 @@ def xihu(client, demo, reviewer):
 def upload(client, data, *, name="西湖区汇总表.xlsx", union="示例公司工会", opinion=OPINION):
     return client.post(
         UPLOAD,
-        {"file": SimpleUploadedFile(name, data), "grassroots_union": union, "grassroots_opinion": opinion},
+        {
+            "file": SimpleUploadedFile(name, data),
+            "grassroots_union": union,
+            "grassroots_opinion": opinion,
+            "paper_consent": "on",
+        },
     )
 
 

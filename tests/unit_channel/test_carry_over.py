@@ -109,7 +109,12 @@ def test_the_annex4_screen_asks_for_the_confirmation_and_passes_it(client, setup
     data = workbook_bytes([person(1, campaign), person(2, campaign, 发证时间=_carry_over(campaign))])
     client.post(
         "/admin/applications/annex4/",
-        {"file": SimpleUploadedFile("t.xlsx", data), "grassroots_union": "示例工会", "grassroots_opinion": OPINION},
+        {
+            "file": SimpleUploadedFile("t.xlsx", data),
+            "grassroots_union": "示例工会",
+            "grassroots_opinion": OPINION,
+            "paper_consent": "on",
+        },
     )
     html = client.get("/admin/applications/annex4/check/").content.decode()
     assert "第5行的发证时间在补报时间段内（1 人）" in html and 'name="carry_over_declared"' in html

@@ -58,6 +58,7 @@ def paper(demo, **overrides):
         "grassroots_union": "另一个工会",  # ignored for a grassroots account: its own name is fixed
         "is_migrant": "no",
         "grassroots_opinion": OPINION,
+        "paper_consent": "on",
     }
     data |= overrides
     register_member(data["name"], data["id_number"])
@@ -281,7 +282,7 @@ def test_a_grassroots_union_uploads_annex_4_for_the_units_pre_review(client, dem
     header = [*HEADER, "基层工会"]
     rows = [person(1, demo), person(2, demo, 基层工会=GRASSROOTS), person(3, demo, 基层工会="杭州别家公司工会")]
     upload = {"file": SimpleUploadedFile("t.xlsx", workbook_bytes(rows, header)), "grassroots_union": "别的名字"}
-    client.post("/admin/applications/annex4/", {**upload, "grassroots_opinion": OPINION})
+    client.post("/admin/applications/annex4/", {**upload, "grassroots_opinion": OPINION, "paper_consent": "on"})
     html = client.get("/admin/applications/annex4/check/").content.decode()
     assert "“杭州别家公司工会”不是本基层工会" in html
     token = client.session[SESSION_KEY]["token"]

@@ -49,6 +49,7 @@ def _paper(demo, **overrides):
         "grassroots_union": "杭州示例焊接有限公司工会",
         "is_migrant": "no",
         "grassroots_opinion": "经核对，情况属实。",
+        "paper_consent": "on",
     }
     data |= overrides
     register_member(data["name"], data["id_number"])  # condition 一: only members are entered

@@ -25,7 +25,8 @@ from wagtail.admin.menu import MenuItem
 from applications.core.access import entry_scope, grassroots_of, reviewer_unit, visible_applications
 from applications.core.crypto import mask
 from applications.core.storage import private_storage
-from applications.models import Application, Campaign
+from applications.models import Application, Campaign, Consent
+from applications.records import consent
 from applications.unit_channel.admin.scans import application_scans, scans_zip
 from applications.unit_channel.annex4 import (
     CellError,
@@ -63,6 +64,13 @@ class SummaryUploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("整张表共用一条意见，如“经核对，情况属实。”"),
         error_messages={"required": gettext_lazy("请填写基层工会意见。")},
+    )
+    # Each row's applicant signed the consent on their paper Annex 3 (applications/records/consent.py).
+    paper_consent = forms.BooleanField(
+        label=gettext_lazy("已核对：表中每位申请人都已在纸质申请表上签字同意个人信息处理告知"),
+        error_messages={
+            "required": gettext_lazy("请核对每位申请人的纸质申请表均已签字同意个人信息处理告知，再勾选此项。")
+        },
     )
 
     def clean_file(self):
@@ -307,6 +315,7 @@ def confirm(request):
         only_valid=only_valid,
         carry_over_declared=request.POST.get("carry_over_declared") == "yes",
         grassroots=_grassroots(pending),
+        consent=consent.on_paper(campaign, request.user, Consent.Method.ANNEX4),
     )
     if outcome.refused or not outcome.count:
         messages.error(request, _("未导入任何申报，请查看下面的错误。"))

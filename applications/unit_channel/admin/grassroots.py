@@ -174,6 +174,7 @@ def correct(request, pk):
         today=timezone.localdate(),
         grassroots=grassroots,
     )
+    form.fields.pop("paper_consent", None)  # given with the first entry, and recorded with it then
     for name in ("certificate_issued_on", "previous_level_obtained_on"):
         form.fields[name].widget.format = "%Y-%m-%d"  # what <input type="date"> takes, in every language
     if request.method == "GET":  # the form shows the full numbers to correct: recorded as a reveal is

@@ -33,6 +33,7 @@ from applications.core.constants import Channel
 from applications.core.identity import gender_and_birth_date
 from applications.models import Campaign
 from applications.programme import eligibility
+from applications.records import consent
 from applications.unit_channel.forms import PaperApplicationForm, ReplacementForm
 
 APPLICANT_FIELDS = [name for name in Applicant.__dataclass_fields__ if name not in ("gender", "birth_date")]
@@ -81,6 +82,7 @@ def enter_paper_application(request):
                 channel=Channel.UNIT,
                 actor=request.user,
                 grassroots=grassroots,
+                consent=consent.on_paper(campaign, request.user),
             )
         except SubmissionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -135,6 +137,7 @@ def replace_application(request):
                         channel=Channel.UNIT,
                         actor=request.user,
                         replace=decision,
+                        consent=consent.on_paper(campaign, request.user),
                     )
                 except SubmissionError as error:
                     form.add_error(error.field if error.field in form.fields else None, error.message)
