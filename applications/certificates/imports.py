@@ -17,7 +17,7 @@ from applications.certificates.register import normalise_number
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number
 from applications.documents.tables import Heading, WorkbookError, cell_text, find_header, read_table
-from applications.members.imports import RowError, _read_bytes
+from applications.members.imports import RowError, _read_bytes, check_rows
 from applications.models import Certificate
 
 HEADINGS = (
@@ -70,30 +70,20 @@ def import_certificates(path_or_file, *, skip_invalid=False, source="import_cert
     if header.missing:
         raise CertificateImportError(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
 
-    report, valid, invalid, seen = ImportReport(), {}, set(), {}
-    for offset, values in enumerate(rows[header.index + 1 :], start=header.index + 2):
-        cells = {key: values[index] if index < len(values) else None for key, index in header.positions.items()}
-        if all(cell_text(value) == "" for value in cells.values()):
-            continue
-        certificate, errors = _clean_row(offset, cells, _parse_date)
-        if errors:
-            report.errors.extend(errors)
-            invalid.add(offset)
-            continue
-        seen.setdefault(certificate["number"], []).append(offset)
-        valid[offset] = certificate
-    for rows_of_number in seen.values():
-        for row in rows_of_number if len(rows_of_number) > 1 else ():
-            others = "、".join(f"第{other}行" for other in rows_of_number if other != row)
-            report.errors.append(RowError(row, COLUMNS["number"], f"与{others}的证书编号重复。"))
-            invalid.add(row)
-            valid.pop(row)
-    report.errors.sort(key=lambda error: error.row)
-    report.skipped = len(invalid)
-    if invalid and not skip_invalid:
+    checked = check_rows(
+        rows,
+        header.index,
+        header.positions,
+        lambda number, cells: _clean_row(number, cells, _parse_date),
+        unique="number",
+        column=COLUMNS["number"],
+        noun="证书编号",
+    )
+    report = ImportReport(skipped=len(checked.invalid), errors=checked.errors)
+    if checked.invalid and not skip_invalid:
         report.stopped = True
         return report
-    _save(list(valid.values()), report, source)
+    _save(list(checked.valid.values()), report, source)
     return report
 
 

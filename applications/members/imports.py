@@ -44,6 +44,44 @@ class RowError:
         return f"第{self.row}行 {self.column}：{self.message}"
 
 
+@dataclass(frozen=True)
+class CheckedRows:
+    """The data rows of an uploaded table, each cleaned: the valid ones by row number, and the errors."""
+
+    valid: dict
+    invalid: set
+    errors: list
+
+
+def check_rows(rows, header_index, positions, clean_row, *, unique, column, noun) -> CheckedRows:
+    """Clean every non-blank row below the header with `clean_row(row_number, cells)` → (values, errors).
+
+    Row numbers are the spreadsheet's (1-based). Rows sharing `values[unique]` are all refused, each
+    naming the others ("与第N行的<noun>重复。", in `column`). Errors come sorted by row.
+    """
+    checked = CheckedRows({}, set(), [])
+    seen = {}
+    for number, values in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        cells = {key: values[index] if index < len(values) else None for key, index in positions.items()}
+        if all(cell_text(value) == "" for value in cells.values()):
+            continue
+        cleaned, errors = clean_row(number, cells)
+        if errors:
+            checked.errors.extend(errors)
+            checked.invalid.add(number)
+            continue
+        seen.setdefault(cleaned[unique], []).append(number)
+        checked.valid[number] = cleaned
+    for numbers in seen.values():
+        for number in numbers if len(numbers) > 1 else ():
+            others = "、".join(f"第{other}行" for other in numbers if other != number)
+            checked.errors.append(RowError(number, column, f"与{others}的{noun}重复。"))
+            checked.invalid.add(number)
+            checked.valid.pop(number)
+    checked.errors.sort(key=lambda error: error.row)
+    return checked
+
+
 @dataclass
 class ImportReport:
     """What an import did. `stopped` means rows had errors and nothing was written."""
@@ -73,32 +111,20 @@ def import_members(path_or_file, *, skip_invalid=False, actor=None) -> ImportRep
     header_index, columns = _find_header(rows)
     units = {unit.name: unit for unit in ReviewUnit.objects.filter(is_active=True)}
 
-    report = ImportReport()
-    valid, invalid_rows, seen = {}, set(), {}
-    for offset, values in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        cells = {key: values[index] if index < len(values) else None for key, index in columns.items()}
-        if all(cell_text(value) == "" for value in cells.values()):
-            continue
-        member, errors = _clean_row(offset, cells, units)
-        if errors:
-            report.errors.extend(errors)
-            invalid_rows.add(offset)
-            continue
-        seen.setdefault(member["id_number"], []).append(offset)
-        valid[offset] = member
-    for numbers in seen.values():
-        for row in numbers if len(numbers) > 1 else ():
-            others = "、".join(f"第{other}行" for other in numbers if other != row)
-            report.errors.append(RowError(row, COLUMNS["id_number"], f"与{others}的身份证号码重复。"))
-            invalid_rows.add(row)
-            valid.pop(row)
-    report.errors.sort(key=lambda error: error.row)
-    report.skipped = len(invalid_rows)
-
-    if invalid_rows and not skip_invalid:
+    checked = check_rows(
+        rows,
+        header_index,
+        columns,
+        lambda number, cells: _clean_row(number, cells, units),
+        unique="id_number",
+        column=COLUMNS["id_number"],
+        noun="身份证号码",
+    )
+    report = ImportReport(skipped=len(checked.invalid), errors=checked.errors)
+    if checked.invalid and not skip_invalid:
         report.stopped = True
         return report
-    _save(list(valid.values()), report, actor)
+    _save(list(checked.valid.values()), report, actor)
     return report
 
 

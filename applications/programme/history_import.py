@@ -18,7 +18,7 @@ from django.utils import timezone
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number
 from applications.documents.tables import Heading, WorkbookError, cell_text, find_header, is_xlsx, read_table
-from applications.members.imports import RowError, _read_bytes
+from applications.members.imports import RowError, _read_bytes, check_rows
 from applications.models import HistoryImport, PreviousApplicant, SkillLevel
 
 HEADINGS = (
@@ -101,30 +101,20 @@ def import_history(path_or_file, *, year, skip_invalid=False, user=None, actor_l
     report = HistoryReport(year=year, source=source)
     levels = {level.name: level for level in SkillLevel.objects.all()}
     levels.update({level.code: level for level in levels.values()})
-    valid, invalid_rows, seen = {}, set(), {}
-    for number, values in enumerate(rows[header.index + 1 :], start=header.index + 2):
-        cells = {key: values[index] if index < len(values) else None for key, index in header.positions.items()}
-        if all(cell_text(value) == "" for value in cells.values()):
-            continue
-        row, errors = _clean_row(number, cells, levels)
-        if errors:
-            report.errors.extend(errors)
-            invalid_rows.add(number)
-            continue
-        seen.setdefault(row["id_number"], []).append(number)
-        valid[number] = row
-    for numbers in seen.values():
-        for number in numbers if len(numbers) > 1 else ():
-            others = "、".join(f"第{other}行" for other in numbers if other != number)
-            report.errors.append(RowError(number, COLUMNS["id_number"], f"与{others}的身份证号码重复。"))
-            invalid_rows.add(number)
-            valid.pop(number)
-    report.errors.sort(key=lambda error: error.row)
-    report.skipped = len(invalid_rows)
-    if invalid_rows and not skip_invalid:
+    checked = check_rows(
+        rows,
+        header.index,
+        header.positions,
+        lambda number, cells: _clean_row(number, cells, levels),
+        unique="id_number",
+        column=COLUMNS["id_number"],
+        noun="身份证号码",
+    )
+    report.errors, report.skipped = checked.errors, len(checked.invalid)
+    if checked.invalid and not skip_invalid:
         report.stopped = True
         return report
-    _save(list(valid.values()), report, user, actor_label)
+    _save(list(checked.valid.values()), report, user, actor_label)
     return report
 
 
