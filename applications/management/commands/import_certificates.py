@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.certificates.imports import COLUMNS, CertificateImportError, import_certificates
+from applications.management.import_report import stop_on_row_errors
 from applications.models import CertificateCheck
 
 
@@ -21,13 +22,7 @@ class Command(BaseCommand):
             report = import_certificates(file, skip_invalid=skip_invalid)
         except CertificateImportError as error:
             raise CommandError(str(error)) from error
-        for error in report.errors:
-            self.stdout.write(self.style.WARNING(str(error)))
-        if report.stopped:
-            raise CommandError(
-                f"{report.skipped}行有错误（共{len(report.errors)}处），未导入任何数据。"
-                "请改正后重新导入，或用 --skip-invalid 只导入正确的行。"
-            )
+        stop_on_row_errors(self, report)
         self.stdout.write(
             self.style.SUCCESS(
                 f"导入完成：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，"

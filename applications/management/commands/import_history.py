@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from applications.management.import_report import stop_on_row_errors
 from applications.members.changes import command_line_actor
 from applications.programme.history_import import COLUMNS, HistoryImportError, import_history
 
@@ -24,14 +25,7 @@ class Command(BaseCommand):
             report = import_history(file, year=year, skip_invalid=skip_invalid, actor_label=actor.actor_label)
         except HistoryImportError as error:
             raise CommandError(str(error)) from error
-
-        for error in report.errors:
-            self.stdout.write(self.style.WARNING(str(error)))
-        if report.stopped:
-            raise CommandError(
-                f"{report.skipped}行有错误（共{len(report.errors)}处），未导入任何数据。"
-                "请改正后重新导入，或用 --skip-invalid 只导入正确的行。"
-            )
+        stop_on_row_errors(self, report)
         replaced = f"，替换此文件上次导入的 {report.replaced} 条" if report.replaced else ""
         self.stdout.write(
             self.style.SUCCESS(

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from applications.management.import_report import stop_on_row_errors
 from applications.members.imports import COLUMNS, MemberImportError, import_members
 
 
@@ -20,14 +21,7 @@ class Command(BaseCommand):
             report = import_members(file, skip_invalid=skip_invalid)
         except MemberImportError as error:
             raise CommandError(str(error)) from error
-
-        for error in report.errors:
-            self.stdout.write(self.style.WARNING(str(error)))
-        if report.stopped:
-            raise CommandError(
-                f"{report.skipped}行有错误（共{len(report.errors)}处），未导入任何数据。"
-                "请改正后重新导入，或用 --skip-invalid 只导入正确的行。"
-            )
+        stop_on_row_errors(self, report)
         self.stdout.write(
             self.style.SUCCESS(
                 f"导入完成：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，"
