@@ -134,3 +134,50 @@ def test_a_member_applies_on_a_phone_and_looks_the_application_up(phone, live_se
     page.get_by_role("button", name="查询", exact=True).click()
     expect(page.get_by_role("alert")).to_have_text("身份证号码或查询密码不正确。")
     expect(page.get_by_role("status")).to_have_count(0)
+
+
+def test_the_code_and_copies_steps_sent_empty_say_what_is_missing_and_keep_what_was_given(
+    phone, live_server, site_2022, sms_file, tmp_path
+):
+    """What a browser sends for empty inputs: an empty code field, and file inputs with no file chosen
+    (empty parts of the multipart body). Each step stays, names what is missing, keeps what was given."""
+    page = phone
+    demo = ensure_demo_campaign(site_2022[0])
+    member = MemberFactory()
+    page.goto(f"{live_server.url}/apply/{demo.year}/")
+    page.get_by_label("姓名").fill(member.name)
+    page.get_by_label("身份证号码").fill(member.id_number)
+    page.get_by_role("button", name="发送验证码").click()
+
+    # The code step sent empty: it stays, with the error beside the field.
+    page.get_by_role("button", name="下一步", exact=True).click()
+    expect(page.locator(".error-summary")).to_contain_text("短信验证码")
+    expect(page.get_by_text(f"验证码已发送至尾号{member.mobile[-4:]}的手机")).to_be_visible()
+
+    page.get_by_label("短信验证码").fill(_last_code(sms_file))
+    page.get_by_role("button", name="下一步", exact=True).click()
+    fill_annex3(page, demo, member)
+
+    # The copies step sent with no file chosen: all four are named as missing.
+    expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")
+    page.get_by_role("button", name="下一步：确认").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")
+    summary = page.locator(".error-summary")
+    for label in ATTACHMENT_LABELS:
+        expect(summary).to_contain_text(label)
+
+    # Two given, two left empty: only the empty ones are still missing, and the two given are kept.
+    files = _pngs(tmp_path)
+    for label in ATTACHMENT_LABELS[:2]:
+        page.get_by_label(label).set_input_files(files[label])
+    page.get_by_role("button", name="下一步：确认").click()
+    summary = page.locator(".error-summary")
+    for label in ATTACHMENT_LABELS[2:]:
+        expect(summary).to_contain_text(label)
+    for label in ATTACHMENT_LABELS[:2]:
+        expect(summary).not_to_contain_text(label)
+    for label in ATTACHMENT_LABELS[2:]:
+        page.get_by_label(label).set_input_files(files[label])
+    page.get_by_role("button", name="下一步：确认").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第四步：确认提交")
+    expect(page.locator("dl.summary")).to_contain_text("身份证正面、身份证反面、等级证书、银行卡")
