@@ -101,6 +101,7 @@ def details(campaign):
         "employer": "杭州某某机械有限公司",
         "grassroots_union": "杭州某某机械有限公司工会",
         "is_migrant": "no",
+        "sensitive_consent": "on",  # the separate consent to the sensitive data (issue 14)
     }
 
 

@@ -214,6 +214,7 @@ class Applicant:
                 "employer": "杭州压测机械有限公司",
                 "grassroots_union": "杭州压测机械有限公司工会",
                 "is_migrant": "no",
+                "sensitive_consent": "on",  # the separate consent to the sensitive data (issue 14)
             }
         )
 

@@ -200,6 +200,7 @@ class Applicant(Portal):
             "employer": "杭州压测机械有限公司",
             "grassroots_union": "杭州压测机械有限公司工会",
             "is_migrant": "no",
+            "sensitive_consent": "on",  # the separate consent to the sensitive data (issue 14)
         }
         page = self.step("apply 3 details", "POST", path, "第三步", data=details, headers={"Referer": self.host + path})
         if not page:
