@@ -318,7 +318,9 @@ def write_state(processes, env):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-setup", action="store_true", help="skip migrate, collectstatic and load_demo")
+    parser.add_argument(
+        "--no-setup", action="store_true", help="skip migrate and load_demo (static files are still collected)"
+    )
     parser.add_argument("--setup-only", action="store_true", help="prepare the database and files, start nothing")
     parser.add_argument(
         "--reset", action="store_true", help="drop the stack's database and var/prod/ (uploads, bundles), start nothing"
@@ -332,6 +334,8 @@ def main():
     env = environment()
     if not args.no_setup or not (PROD / "static").exists():
         setup(env)
+    else:  # the code may be newer than the last setup: a template naming a static file not collected is a 500
+        manage(env, "collectstatic", "--noinput", quiet=True)
     if args.setup_only:
         return
     conf = render_nginx(env)

@@ -70,10 +70,10 @@ def _member_details(member):
 class ApplicationFlow:
     """One person's application to one campaign, kept in the session between requests."""
 
-    def __init__(self, request, campaign):
+    def __init__(self, request, campaign, rules=None):
         self.request = request
         self.campaign = campaign
-        self.rules = eligibility.rules_for(campaign)
+        self.rules = rules or eligibility.rules_for(campaign)
         self.key = f"apply-{campaign.year}"
         token = request.session.get(self.key)
         self.state = self._read(token)

@@ -37,11 +37,12 @@ def _private(response):
 def apply(page, request, year):
     """`/apply/<year>/`: the current step of the online application (`ApplyPage`)."""
     campaign = get_object_or_404(Campaign, year=year)
-    acceptance = eligibility.accepting(eligibility.rules_for(campaign))
+    rules = eligibility.rules_for(campaign)
+    acceptance = eligibility.accepting(rules)
     context = {"campaign": campaign, "acceptance": acceptance}
     if not acceptance.open:
         return _private(page.render(request, template="applications/apply/closed.html", context_overrides=context))
-    flow = ApplicationFlow(request, campaign)
+    flow = ApplicationFlow(request, campaign, rules)
     step = flow.step
     form, response = getattr(flow, step)()
     if response is not None:

@@ -3,7 +3,8 @@
 `full`: 12-megapixel JPEGs (4000×3000) at quality 90, 2.8 MB each, about what a phone camera
 writes: a smooth scene with sensor-like grain, so they compress like photographs, not like flat
 colour. `small`: 1600×1200 at quality 85 (0.33 MB), what a phone sends after its own "reduce
-size" step.
+size" step. `browser`: the `full` photos as static/js/photo-shrink.js sends them, drawn at 2000×1500
+(ATTACHMENT_LONG_SIDE) and encoded at quality 0.9 (here by Pillow, as a stand-in for the canvas).
 """
 
 import io
@@ -15,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter
 BASE_DIR = Path(__file__).resolve().parents[2]
 PHOTO_DIR = BASE_DIR / "var" / "load" / "photos"
 KINDS = ("id_front", "id_back", "certificate", "bank_card")
-SIZES = {"full": ((4000, 3000), 90), "small": ((1600, 1200), 85)}
+SIZES = {"full": ((4000, 3000), 90), "small": ((1600, 1200), 85), "browser": ((2000, 1500), 90)}
 
 
 def _photo(size, seed, quality):
@@ -35,6 +36,13 @@ def _photo(size, seed, quality):
     return out.getvalue()
 
 
+def _shrunk(full_path, size, quality):
+    with Image.open(full_path) as image:
+        out = io.BytesIO()
+        image.resize(size, Image.Resampling.BICUBIC).save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
 def ensure_photos(variant="full"):
     """Paths of the four photos of `variant`, generated the first time."""
     size, quality = SIZES[variant]
@@ -44,7 +52,10 @@ def ensure_photos(variant="full"):
     for number, kind in enumerate(KINDS):
         path = folder / f"{kind}.jpg"
         if not path.exists():
-            path.write_bytes(_photo(size, number, quality))
+            if variant == "browser":
+                path.write_bytes(_shrunk(ensure_photos("full")[kind], size, quality))
+            else:
+                path.write_bytes(_photo(size, number, quality))
         paths[kind] = path
     return paths
 

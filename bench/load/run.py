@@ -35,7 +35,7 @@ P95_LIMIT_MS = 2000
 ONE_OFF = ("sign in", "sign-in page")  # once per reviewer, not part of the steady load
 
 sys.path.insert(0, str(HERE))
-from photos import ensure_photos  # noqa: E402
+from photos import SIZES, ensure_photos  # noqa: E402
 from prepare import prepare  # noqa: E402
 
 
@@ -247,7 +247,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="2,4,8,16", help="applicants per step, comma-separated")
     parser.add_argument("--step-seconds", type=int, default=40)
-    parser.add_argument("--photos", choices=("full", "small"), default="full")
+    parser.add_argument("--photos", choices=tuple(SIZES), default="full")
     parser.add_argument("--think", default="1,3", help="seconds between an applicant's steps: min,max")
     parser.add_argument("--readers-per-applicant", type=int, default=2)
     parser.add_argument("--tag", default=time.strftime("%Y%m%d-%H%M%S"))
