@@ -139,6 +139,17 @@ def wait_seconds(backoff: Backoff, key: str, *, now=None) -> int:
     return _wait(backoff, FailureCounter.objects.filter(scope=backoff.scope, key=_key(key)).first(), now)
 
 
+def _locked_failures(scope, key):
+    """The failure counter row, created if missing, locked until the transaction ends. A success for the
+    same key (a double-click) may delete the row between finding it and locking it: then make it again."""
+    for _attempt in range(5):
+        counter = _counter(FailureCounter, scope=scope, key=key)
+        locked = FailureCounter.objects.select_for_update().filter(pk=counter.pk).first()
+        if locked is not None:
+            return locked
+    raise RuntimeError(f"failure counter {scope} kept being deleted under concurrent requests")
+
+
 def attempt(checks, *, now=None) -> int:
     """Start an attempt under each (backoff, key) in `checks`: the longest wait in seconds, or 0.
 
@@ -149,9 +160,7 @@ def attempt(checks, *, now=None) -> int:
     with transaction.atomic():
         counters = []
         for backoff, key in checks:
-            counter = _counter(FailureCounter, scope=backoff.scope, key=_key(key))
-            counter = FailureCounter.objects.select_for_update().get(pk=counter.pk)
-            counters.append((backoff, counter))
+            counters.append((backoff, _locked_failures(backoff.scope, _key(key))))
         wait = max((_wait(backoff, counter, now) for backoff, counter in counters), default=0)
         if wait:
             return wait

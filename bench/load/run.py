@@ -47,9 +47,10 @@ def ready():
         return False
 
 
-def start_stack():
+def start_stack(tag):
     env = {**os.environ, **LOAD_ENV}
-    log = open(BASE_DIR / "var" / "load" / "prod.log", "w")  # kept open as long as the stack runs
+    name = f"var/load/prod-{tag}.log"  # one per run: a later run must not overwrite an error's traceback
+    log = open(BASE_DIR / name, "w")  # kept open as long as the stack runs
     process = subprocess.Popen(
         [PYTHON, str(BASE_DIR / "deploy" / "prod.py"), "--no-setup"], cwd=BASE_DIR, env=env, stdout=log, stderr=log
     )
@@ -57,10 +58,10 @@ def start_stack():
         if ready():
             return process
         if process.poll() is not None:
-            raise SystemExit(f"deploy/prod.py exited with {process.returncode}: see var/load/prod.log")
+            raise SystemExit(f"deploy/prod.py exited with {process.returncode}: see {name}")
         time.sleep(0.5)
     process.terminate()
-    raise SystemExit("the stack did not become ready in 60 s: see var/load/prod.log")
+    raise SystemExit(f"the stack did not become ready in 60 s: see {name}")
 
 
 # CPU from /proc: a process's own time, and for the parents that reap children (postmaster, gunicorn's
@@ -260,7 +261,7 @@ def main():
     stack = None
     if not ready():
         print("starting deploy/prod.py --no-setup (stopped at the end)", flush=True)
-        stack = start_stack()
+        stack = start_stack(args.tag)
     elif "ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR" not in json.loads(STATE_FILE.read_text()).get("env", {}):
         print("warning: the running stack keeps the per-client SMS cap (20 an hour from 127.0.0.1); start it with "
               "ONE_TIME_CODE_MAX_PER_CLIENT_PER_HOUR=100000 or let this script start it", flush=True)  # fmt: skip

@@ -134,3 +134,24 @@ def test_a_counter_deleted_between_a_clash_and_the_read_is_made_again():
     )()
     counter = module._counter(Model, scope="lookup", key="k")
     assert isinstance(counter, FailureCounter) and len(calls) == 2
+
+
+def test_a_counter_deleted_between_its_creation_and_the_lock_is_made_again(monkeypatch):
+    """Two lookups of one ID at once (a double-click; the load test saw a 500): the other one succeeds and
+    deletes the row after this one found it and before it locked it. The attempt is counted, not a 500."""
+    from applications.models import FailureCounter
+
+    real = throttle._counter
+    raced = []
+
+    def counter_then_deleted(model, **lookup):
+        counter = real(model, **lookup)
+        if not raced:
+            raced.append(counter.pk)
+            model.objects.filter(pk=counter.pk).delete()  # the other request's `succeeded`
+        return counter
+
+    monkeypatch.setattr(throttle, "_counter", counter_then_deleted)
+    assert throttle.attempt([(BACKOFF, "k")], now=NOW) == 0
+    assert raced and throttle.failures(BACKOFF, "k") == 1
+    assert FailureCounter.objects.count() == 1
