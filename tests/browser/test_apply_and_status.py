@@ -12,20 +12,12 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.conftest import browser_page
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BANK_CARD = "6222021234567890128"  # passes the Luhn check
 ATTACHMENT_LABELS = ("身份证正面", "身份证反面", "等级证书", "银行卡")
-
-
-@pytest.fixture
-def phone(request, browser):
-    """A page in a phone-sized, Chinese-language browser context; a full-page screenshot on failure."""
-    with browser_page(request, browser, "phone") as page:
-        yield page
 
 
 def _last_code(sms_file):
@@ -41,6 +33,17 @@ def _pngs(tmp_path):
         Image.new("RGB", (40, 30), color).save(path, format="PNG")
         files[label] = path
     return files
+
+
+def to_details(page, live_server, demo, member, sms_file):
+    """Step 1 as a person goes through it (name and ID number, then the texted code), to the Annex 3 form."""
+    page.goto(f"{live_server.url}/apply/{demo.year}/")
+    page.get_by_label("姓名").fill(member.name)
+    page.get_by_label("身份证号码").fill(member.id_number)
+    page.get_by_role("button", name="发送验证码").click()
+    page.get_by_label("短信验证码").fill(_last_code(sms_file))
+    page.get_by_role("button", name="下一步", exact=True).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")
 
 
 def fill_annex3(page, demo, member, consent=True):

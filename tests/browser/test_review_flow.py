@@ -30,13 +30,6 @@ ID_NUMBER = make_id_number(BIRTH_DATE, seq=31)
 UNIT_OPINION = "材料齐全，证书真实有效，同意推荐。"
 
 
-@pytest.fixture
-def desktop(request, browser):
-    """A desktop-sized, Chinese-language page; a full-page screenshot on failure."""
-    with browser_page(request, browser, "desktop") as page:
-        yield page
-
-
 def _png():
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "teal").save(out, format="PNG")
