@@ -7,7 +7,6 @@ application's side of each.
 import datetime
 import errno
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from applications.programme.demo import ensure_demo_campaign
 from home import page_cache
 from home.views import server_error
 from tests.apply.test_submission import _applicant
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -306,26 +306,12 @@ class SlowGateway:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_delivering_the_same_text_send_it_once(settings):
-    from django.db import connections
 
     settings.SMS_BACKEND = "tests.test_faults.SlowGateway"
     SlowGateway.delivered = []
     message = SmsMessage.objects.create(
         to=MOBILE, text="测试", purpose="test", backend="slow", status="queued", next_try_at=timezone.now()
     )
-    barrier, outcomes = threading.Barrier(2), []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(sms.deliver(message.pk))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(lambda: sms.deliver(message.pk), lambda: sms.deliver(message.pk))
     assert sorted(outcomes, key=str) == [None, "sent"]
     assert SlowGateway.delivered == [f"sms-{message.pk}"]

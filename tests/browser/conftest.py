@@ -79,3 +79,17 @@ def browser_page(request, browser, viewport):
 def page(request, browser):
     with browser_page(request, browser, request.param) as page:
         yield page
+
+
+@pytest.fixture
+def phone(request, browser):
+    """A page in a phone-sized, Chinese-language browser context; a full-page screenshot on failure."""
+    with browser_page(request, browser, "phone") as page:
+        yield page
+
+
+@pytest.fixture
+def desktop(request, browser):
+    """The same at desktop size (staff screens)."""
+    with browser_page(request, browser, "desktop") as page:
+        yield page

@@ -12,20 +12,12 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.conftest import browser_page
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BANK_CARD = "6222021234567890128"  # passes the Luhn check
 ATTACHMENT_LABELS = ("身份证正面", "身份证反面", "等级证书", "银行卡")
-
-
-@pytest.fixture
-def phone(request, browser):
-    """A page in a phone-sized, Chinese-language browser context; a full-page screenshot on failure."""
-    with browser_page(request, browser, "phone") as page:
-        yield page
 
 
 def _last_code(sms_file):
@@ -41,6 +33,17 @@ def _pngs(tmp_path):
         Image.new("RGB", (40, 30), color).save(path, format="PNG")
         files[label] = path
     return files
+
+
+def to_details(page, live_server, demo, member, sms_file):
+    """Step 1 as a person goes through it (name and ID number, then the texted code), to the Annex 3 form."""
+    page.goto(f"{live_server.url}/apply/{demo.year}/")
+    page.get_by_label("姓名").fill(member.name)
+    page.get_by_label("身份证号码").fill(member.id_number)
+    page.get_by_role("button", name="发送验证码").click()
+    page.get_by_label("短信验证码").fill(_last_code(sms_file))
+    page.get_by_role("button", name="下一步", exact=True).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")
 
 
 def fill_annex3(page, demo, member, consent=True):
@@ -181,3 +184,36 @@ def test_the_code_and_copies_steps_sent_empty_say_what_is_missing_and_keep_what_
     page.get_by_role("button", name="下一步：确认").click()
     expect(page.get_by_role("heading", level=2)).to_have_text("第四步：确认提交")
     expect(page.locator("dl.summary")).to_contain_text("身份证正面、身份证反面、等级证书、银行卡")
+
+
+def test_a_mistyped_name_is_corrected_with_the_restart_button_after_the_resend_interval(
+    phone, live_server, site_2022, sms_file, settings
+):
+    """A typo in the name: the same "code sent" answer as for everyone (no text arrives), 重新填写姓名和身份证号码,
+    the corrected name is told to wait out the resend interval with what was typed kept, then the code comes."""
+    settings.ONE_TIME_CODE_RESEND_SECONDS = 3
+    page = phone
+    demo = ensure_demo_campaign(site_2022[0])
+    member = MemberFactory()
+    page.goto(f"{live_server.url}/apply/{demo.year}/")
+    page.get_by_label("姓名").fill(member.name + "某")
+    page.get_by_label("身份证号码").fill(member.id_number)
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.locator(".code-sent")).to_contain_text("验证码已发送至尾号")
+    assert not sms_file.exists() or not sms_file.read_text(encoding="utf-8").strip(), "a text went to a mistyped name"
+
+    page.get_by_role("button", name="重新填写姓名和身份证号码").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第一步：身份验证")
+    page.get_by_label("姓名").fill(member.name)
+    page.get_by_label("身份证号码").fill(member.id_number)
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.locator(".error-summary")).to_contain_text("秒后再重新获取")
+    expect(page.get_by_label("姓名")).to_have_value(member.name)
+    expect(page.get_by_label("身份证号码")).to_have_value(member.id_number)
+
+    page.wait_for_timeout(3_100)
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.get_by_text(f"验证码已发送至尾号{member.mobile[-4:]}的手机")).to_be_visible()
+    page.get_by_label("短信验证码").fill(_last_code(sms_file))
+    page.get_by_role("button", name="下一步", exact=True).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from applications.models import Application
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.test_apply_and_status import _last_code, _pngs, fill_annex3
+from tests.browser.test_apply_and_status import _pngs, fill_annex3, to_details
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -18,13 +18,7 @@ def test_a_carry_over_applicant_must_tick_the_declaration(page, live_server, sit
     demo = ensure_demo_campaign(site_2022[0])
     member = MemberFactory()
     previous = demo.year - 1
-    page.goto(f"{live_server.url}/apply/{demo.year}/")
-    page.get_by_label("姓名").fill(member.name)
-    page.get_by_label("身份证号码").fill(member.id_number)
-    page.get_by_role("button", name="发送验证码").click()
-    page.get_by_label("短信验证码").fill(_last_code(sms_file))
-    page.get_by_role("button", name="下一步", exact=True).click()
-    expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")
+    to_details(page, live_server, demo, member, sms_file)
 
     # A certificate of the carry-over window, the declaration not ticked: refused beside the box.
     page.get_by_label("发证时间").fill(demo.carry_over_end.isoformat())

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from applications.models import Application, Certificate, CertificateCheck, RecognisedIssuer
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.conftest import browser_page
-from tests.browser.test_apply_and_status import _last_code, _pngs, fill_annex3
+from tests.browser.test_apply_and_status import _pngs, fill_annex3, to_details
 from tests.browser.test_trust_screens import _fill_paper, _menu, _signed_in
 from tests.factories import MemberFactory, make_id_number, register_member
 
@@ -24,32 +23,10 @@ ISSUER = re.compile(r"^\s*发证机构\s*\*?\s*$")
 
 
 @pytest.fixture
-def phone(request, browser):
-    with browser_page(request, browser, "phone") as page:
-        yield page
-
-
-@pytest.fixture
-def desktop(request, browser):
-    with browser_page(request, browser, "desktop") as page:
-        yield page
-
-
-@pytest.fixture
 def demo(site_2022):
     campaign = ensure_demo_campaign(site_2022[0])
     RecognisedIssuer.objects.create(campaign=campaign, issuer_type="third_party", name=BODY)
     return campaign
-
-
-def _to_details(page, live_server, demo, sms_file, member):
-    page.goto(f"{live_server.url}/apply/{demo.year}/")
-    page.get_by_label("姓名").fill(member.name)
-    page.get_by_label("身份证号码").fill(member.id_number)
-    page.get_by_role("button", name="发送验证码").click()
-    page.get_by_label("短信验证码").fill(_last_code(sms_file))
-    page.get_by_role("button", name="下一步", exact=True).click()
-    expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")
 
 
 def test_online_the_issuer_is_asked_checked_beside_the_field_and_shown_before_submitting(
@@ -57,7 +34,7 @@ def test_online_the_issuer_is_asked_checked_beside_the_field_and_shown_before_su
 ):
     page = phone
     member = MemberFactory()
-    _to_details(page, live_server, demo, sms_file, member)
+    to_details(page, live_server, demo, member, sms_file)
 
     # Left empty: both fields say so, nothing else typed is lost.
     fill_annex3(page, demo, member)  # fills 人社部门 and a city HR department...

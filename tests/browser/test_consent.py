@@ -8,17 +8,10 @@ from playwright.sync_api import expect
 
 from applications.models import Application, Consent
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.conftest import browser_page
 from tests.browser.test_apply_and_status import BANK_CARD, _last_code, _pngs, fill_annex3
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def phone(request, browser):
-    with browser_page(request, browser, "phone") as page:
-        yield page
 
 
 def _to_details(page, live_server, demo, member, sms_file):

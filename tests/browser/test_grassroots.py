@@ -26,12 +26,6 @@ CARD = "6222021234567890128"
 
 
 @pytest.fixture
-def desktop(request, browser):
-    with browser_page(request, browser, "desktop") as page:
-        yield page
-
-
-@pytest.fixture
 def demo(site_2022):
     return ensure_demo_campaign(site_2022[0])
 

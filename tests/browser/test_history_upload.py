@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from applications.models import PreviousApplicant
-from tests.browser.conftest import browser_page
 from tests.browser.test_review_flow import _sign_in, _staff
 from tests.browser.test_trust_screens import _menu
 from tests.factories import make_id_number
@@ -15,12 +14,6 @@ from tests.factories import make_id_number
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ID_NUMBER = make_id_number(datetime.date(1982, 4, 5), 61)
-
-
-@pytest.fixture
-def desktop(request, browser):
-    with browser_page(request, browser, "desktop") as page:
-        yield page
 
 
 def _csv(tmp_path, level):

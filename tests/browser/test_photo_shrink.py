@@ -14,17 +14,10 @@ from playwright.sync_api import expect
 
 from applications.models import Application
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.conftest import browser_page
-from tests.browser.test_apply_and_status import ATTACHMENT_LABELS, _last_code, _pngs, fill_annex3
+from tests.browser.test_apply_and_status import ATTACHMENT_LABELS, _pngs, fill_annex3, to_details
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def phone(request, browser):
-    with browser_page(request, browser, "phone") as page:
-        yield page
 
 
 @pytest.fixture
@@ -57,12 +50,7 @@ def _phone_photo(path):
 def _up_to_copies(page, live_server, site_2022, sms_file):
     demo = ensure_demo_campaign(site_2022[0])
     member = MemberFactory()
-    page.goto(f"{live_server.url}/apply/{demo.year}/")
-    page.get_by_label("姓名").fill(member.name)
-    page.get_by_label("身份证号码").fill(member.id_number)
-    page.get_by_role("button", name="发送验证码").click()
-    page.get_by_label("短信验证码").fill(_last_code(sms_file))
-    page.get_by_role("button", name="下一步", exact=True).click()
+    to_details(page, live_server, demo, member, sms_file)
     fill_annex3(page, demo, member)
     expect(page.get_by_role("heading", level=2)).to_have_text("第三步：上传材料")
     return member

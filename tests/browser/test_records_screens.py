@@ -9,18 +9,11 @@ from playwright.sync_api import expect
 
 from applications.core.constants import ApplicationState as S
 from applications.models import Application, ConsentText, PersonDataRequest
-from tests.browser.conftest import browser_page
 from tests.browser.test_trust_screens import _menu, _signed_in
 from tests.factories import CampaignFactory, MemberFactory
 from tests.records.cases import closed_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def desktop(request, browser):
-    with browser_page(request, browser, "desktop") as page:
-        yield page
 
 
 def test_the_service_center_exports_then_erases_a_persons_data(

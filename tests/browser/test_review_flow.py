@@ -30,13 +30,6 @@ ID_NUMBER = make_id_number(BIRTH_DATE, seq=31)
 UNIT_OPINION = "材料齐全，证书真实有效，同意推荐。"
 
 
-@pytest.fixture
-def desktop(request, browser):
-    """A desktop-sized, Chinese-language page; a full-page screenshot on failure."""
-    with browser_page(request, browser, "desktop") as page:
-        yield page
-
-
 def _png():
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "teal").save(out, format="PNG")
@@ -179,3 +172,21 @@ def test_a_reviewer_of_another_unit_cannot_open_it(desktop, live_server, submitt
 
     attachment = application.attachments.get()
     assert page.goto(live_server.url + f"/attachments/{attachment.pk}/").status == 404
+
+
+def test_the_review_list_filters_stand_clear_of_the_table_at_1280_px(desktop, live_server, submitted):
+    """The filters used to run over the table's last columns (状态, 证书核验, 提交时间) at 1280 px."""
+    page = desktop
+    staff, device = _staff("t-city-list", "city_service_center")
+    _sign_in(page, live_server, staff, device)
+    _open_list(page)
+    table = page.locator(".result-list table").bounding_box()
+    filters = page.locator(".changelist-filter").bounding_box()
+    overlap_x = min(table["x"] + table["width"], filters["x"] + filters["width"]) - max(table["x"], filters["x"])
+    overlap_y = min(table["y"] + table["height"], filters["y"] + filters["height"]) - max(table["y"], filters["y"])
+    assert overlap_x <= 0 or overlap_y <= 0, (table, filters)
+    for column in ("状态", "证书核验", "提交时间"):
+        header = page.locator(".result-list thead th").filter(has_text=column).bounding_box()
+        assert header["x"] + header["width"] <= 1280, (column, header)
+    expect(page.locator(".changelist-filter")).to_contain_text("按状态")
+    expect(page.locator(".changelist-filter")).not_to_contain_text("By ")

@@ -7,7 +7,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser_page
 from tests.browser.test_review_flow import _sign_in, _staff
 from tests.factories import ApplicationFactory
 
@@ -16,18 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def _texts(sms_file):
     return [json.loads(line)["text"] for line in sms_file.read_text(encoding="utf-8").splitlines()]
-
-
-@pytest.fixture
-def desktop(request, browser):
-    with browser_page(request, browser, "desktop") as page:
-        yield page
-
-
-@pytest.fixture
-def phone(request, browser):
-    with browser_page(request, browser, "phone") as page:
-        yield page
 
 
 def test_ask_answer_read_and_publish(phone, desktop, live_server, site_2022, sms_file):

@@ -43,12 +43,6 @@ PAPER_CARD = "6222021234567890128"
 
 
 @pytest.fixture
-def desktop(request, browser):
-    with browser_page(request, browser, "desktop") as page:
-        yield page
-
-
-@pytest.fixture
 def second_desktop(request, browser):
     """The second person's own browser."""
     with browser_page(request, browser, "desktop") as page:

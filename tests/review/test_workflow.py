@@ -1,7 +1,5 @@
 """The review workflow: who may take which step, every refused step, the audit trail, concurrency."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -9,6 +7,7 @@ from applications.core.constants import ApplicationState as S
 from applications.models import ApplicationEvent, SmsMessage
 from applications.programme.staff import create_staff
 from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
+from tests.concurrency import at_once
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,33 +127,16 @@ def test_bulk_approval_reports_what_it_could_not_do(campaign_2022):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_at_the_same_moment_one_wins(campaign_2022):
-    from django.db import connections
 
     application = ApplicationFactory(state=S.SUBMITTED)
     reviewers = [
         create_staff(f"race-{n}", "unit_reviewer", password="pw-for-tests-1", unit_name="西湖区总工会")[0]
         for n in range(2)
     ]
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def act(user, action):
-        try:
-            barrier.wait()
-            take(action, application, user, "意见")
-            outcomes.append("won")
-        except WorkflowError:
-            outcomes.append("told")
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=act, args=(reviewers[0], "unit_approve")),
-        threading.Thread(target=act, args=(reviewers[1], "unit_reject")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["told", "won"]
+    results = at_once(
+        lambda: take("unit_approve", application, reviewers[0], "意见"),
+        lambda: take("unit_reject", application, reviewers[1], "意见"),
+        expected=WorkflowError,
+    )
+    assert sorted("told" if isinstance(result, WorkflowError) else "won" for result in results) == ["told", "won"]
     assert application.events.count() == 1

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import re
-import threading
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -24,6 +23,7 @@ from applications.core.storage import private_storage
 from applications.members.directory import LocalMemberDirectory
 from applications.models import OneTimeCode, SmsMessage
 from applications.programme.demo import ensure_demo_campaign
+from tests.concurrency import at_once
 from tests.factories import MemberFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -93,28 +93,15 @@ def _tail(html):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("registered", [True, False], ids=["member", "stranger"])
 def test_ten_simultaneous_requests_for_one_id_number_send_at_most_one_text(campaign_2022, sms_file, registered):
-    from django.db import connections
 
     url = f"/apply/{ensure_demo_campaign(campaign_2022).year}/"
     member = MemberFactory(mobile=MOBILE)
     name, id_number = (member.name, member.id_number) if registered else ("李四", STRANGER_ID)
-    barrier = threading.Barrier(10)
-    outcomes = []
-
-    def attempt(n):
-        visitor = Client(REMOTE_ADDR=f"198.51.100.{n}")
-        try:
-            barrier.wait()
-            response = visitor.post(url, {"name": name, "id_number": id_number})
-            outcomes.append("sent" if response.status_code == 302 else re.sub(r"\d+秒", "N秒", response.text))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    visitors = [Client(REMOTE_ADDR=f"198.51.100.{n}") for n in range(10)]
+    responses = at_once(
+        *(lambda v=visitor: v.post(url, {"name": name, "id_number": id_number}) for visitor in visitors)
+    )
+    outcomes = ["sent" if r.status_code == 302 else re.sub(r"\d+秒", "N秒", r.text) for r in responses]
     assert outcomes.count("sent") == 1
     assert all("验证码已发送，请N秒后再重新获取。" in outcome for outcome in outcomes if outcome != "sent")
     assert OneTimeCode.objects.filter(id_hash=keyed_hash(id_number)).count() == 1

@@ -7,17 +7,17 @@ twice as long each time; and a lookup costs one keyed hash, never a slow passwor
 
 import datetime
 import re
-import threading
 
 import pytest
 from django.contrib.auth import hashers
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from applications.apply import status as status_lookup
 from applications.apply.status import hash_query_password, lookup
 from applications.core import throttle
 from applications.models import Application
+from tests.concurrency import at_once
 from tests.factories import ApplicationFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -209,18 +209,5 @@ def test_the_wait_is_shown_on_the_status_page(application):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twelve_simultaneous_guesses_from_one_client_get_no_more_than_the_five_free_ones():
     id_number = make_id_number(datetime.date(1975, 1, 1), seq=1, area="330105")
-    barrier, results = threading.Barrier(12), []
-
-    def guess():
-        try:
-            barrier.wait()
-            results.append(lookup(id_number, WRONG, ATTACKER))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=guess) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(*[lambda: lookup(id_number, WRONG, ATTACKER)] * 12)
     assert sorted(result.throttled for result in results) == [False] * 5 + [True] * 7

@@ -9,11 +9,10 @@ last four digits. Every step is recorded: the batch's history, the application's
 import io
 import json
 import re
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 from stdnum import luhn
@@ -31,6 +30,7 @@ from applications.payments import corrections as card_corrections
 from applications.payments import service as payments
 from applications.payments.service import PaymentError
 from applications.programme.staff import create_staff
+from tests.concurrency import at_once
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -365,26 +365,9 @@ def test_other_roles_cannot_approve_a_batch_or_confirm_a_correction(
 
 
 def _at_once(*calls):
-    """Run the calls in threads released together; returns "won" or the PaymentError message of each."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("won")
-        except PaymentError as error:
-            outcomes.append(error.message)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    """Run the calls released together; "won" or the PaymentError message of each."""
+    results = at_once(*calls, expected=PaymentError)
+    return [result.message if isinstance(result, PaymentError) else "won" for result in results]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")

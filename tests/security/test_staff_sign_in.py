@@ -3,12 +3,11 @@ resetting a password by mail, weak passwords, and a log that only saw the proxy.
 
 import datetime
 import re
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +16,7 @@ from staff_auth import sign_ins
 from staff_auth.checks import check_password_reset
 from staff_auth.devices import issue_device
 from staff_auth.models import SignInEvent, SignInReason
+from tests.concurrency import at_once
 from tests.test_staff_auth import PASSWORD, code, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -236,19 +236,6 @@ def test_behind_the_proxy_a_strangers_failures_do_not_stop_the_owner(client, set
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twelve_simultaneous_guesses_from_one_address_get_no_more_than_the_five_free_ones():
-    barrier = threading.Barrier(12)
-
-    def guess():
-        try:
-            barrier.wait()
-            sign_in(Client(), "guess", username="nobody", REMOTE_ADDR=ATTACKER)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=guess) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(*[lambda: sign_in(Client(), "guess", username="nobody", REMOTE_ADDR=ATTACKER)] * 12)
     reasons = sorted(SignInEvent.objects.values_list("reason", flat=True))
     assert reasons == sorted([SignInReason.BAD_PASSWORD] * 5 + [SignInReason.LOCKED] * 7)

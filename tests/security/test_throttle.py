@@ -1,13 +1,13 @@
 """The counters behind every cap and growing delay: exact at their limits, and race-free on PostgreSQL."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from applications.core import throttle
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -74,30 +74,11 @@ def test_failures_are_forgotten_after_a_quiet_day():
     assert throttle.failures(BACKOFF, "k") == 1
 
 
-def _in_parallel(count, work):
-    barrier = threading.Barrier(count)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_simultaneous_uses_of_a_cap_of_one_count_once():
     cap = throttle.Cap("race", 1, HOUR)
-    results = _in_parallel(10, lambda: throttle.take_all([(cap, "k")]))
+    results = at_once(*[lambda: throttle.take_all([(cap, "k")])] * 10)
     assert results.count(None) == 1
     assert throttle.used(cap, "k") == 1
 
@@ -105,7 +86,7 @@ def test_ten_simultaneous_uses_of_a_cap_of_one_count_once():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_simultaneous_attempts_get_no_more_than_the_free_tries():
-    results = _in_parallel(10, lambda: throttle.attempt([(BACKOFF, "k")]))
+    results = at_once(*[lambda: throttle.attempt([(BACKOFF, "k")])] * 10)
     assert results.count(0) == BACKOFF.free
     assert throttle.failures(BACKOFF, "k") == BACKOFF.free
 

@@ -6,7 +6,6 @@ application by a higher level across units or channels is the city service cente
 """
 
 import io
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from applications.programme.demo import ensure_demo_campaign
 from applications.programme.staff import create_staff
 from applications.unit_channel.admin.annex4 import SESSION_KEY
 from applications.unit_channel.annex4 import import_rows, parse_summary_table, validate_rows
+from tests.concurrency import at_once
 from tests.factories import ApplicationFactory
 from tests.unit_channel.test_annex4_import import OPINION, person, workbook_bytes
 from tests.unit_channel.test_paper_entry import _paper
@@ -366,31 +366,19 @@ def test_the_service_center_cannot_replace_an_application_the_city_approved(clie
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_units_entering_one_person_at_once_get_one_application_and_the_one_message(campaign_2022):
-    from django.db import connections
 
     campaign = ensure_demo_campaign(campaign_2022)
     model = ApplicationFactory.build(campaign=campaign)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def attempt(unit_name):
-        try:
-            reviewer = _staff(f"race-{unit_name}", "unit_reviewer", unit_name)
-            applicant = _applicant(campaign, model, unit_name)
-            barrier.wait()
-            outcomes.append(submit(campaign, applicant, {}, channel="unit", actor=reviewer).application.pk)
-        except SubmissionError as error:
-            outcomes.append(error.message)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(name,)) for name in ("西湖区总工会", "拱墅区总工会")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(isinstance(outcome, int) for outcome in outcomes) == 1
-    assert [outcome for outcome in outcomes if isinstance(outcome, str)] == [UNIT_DUPLICATE]
+    entries = []
+    for unit_name in ("西湖区总工会", "拱墅区总工会"):
+        reviewer = _staff(f"race-{unit_name}", "unit_reviewer", unit_name)
+        entries.append((_applicant(campaign, model, unit_name), reviewer))
+    outcomes = at_once(
+        *(lambda entry=entry: submit(campaign, entry[0], {}, channel="unit", actor=entry[1]) for entry in entries),
+        expected=SubmissionError,
+    )
+    assert sum(not isinstance(outcome, SubmissionError) for outcome in outcomes) == 1
+    assert [outcome.message for outcome in outcomes if isinstance(outcome, SubmissionError)] == [UNIT_DUPLICATE]
     assert Application.objects.filter(campaign=campaign).count() == 1
 
 

@@ -129,6 +129,7 @@ class ApplicationAdmin(ModelAdmin):
     list_select_related = ("unit", "new_level")
     list_per_page = 50
     ordering = ("-submitted_at",)
+    index_view_extra_css = ["css/review-list.css"]
 
     def get_queryset(self, request):
         return visible_applications(request.user, super().get_queryset(request))
