@@ -8,21 +8,17 @@ from playwright.sync_api import expect
 
 from applications.models import Application, Consent
 from applications.programme.demo import ensure_demo_campaign
-from tests.browser.test_apply_and_status import BANK_CARD, _last_code, _pngs, fill_annex3
+from tests.browser.test_apply_and_status import BANK_CARD, _pngs, fill_annex3, to_details
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _to_details(page, live_server, demo, member, sms_file):
+    """The retention periods are stated before anything is typed; then step 1 as everywhere."""
     page.goto(f"{live_server.url}/apply/{demo.year}/")
     expect(page.locator(".retention-notice")).to_contain_text("保存6个月后删除")
-    page.get_by_label("姓名").fill(member.name)
-    page.get_by_label("身份证号码").fill(member.id_number)
-    page.get_by_role("button", name="发送验证码").click()
-    page.get_by_label("短信验证码").fill(_last_code(sms_file))
-    page.get_by_role("button", name="下一步", exact=True).click()
-    expect(page.get_by_role("heading", level=2)).to_have_text("第二步：填写申请表")
+    to_details(page, live_server, demo, member, sms_file)
 
 
 def test_without_the_box_ticked_the_person_is_told_beside_it_and_keeps_what_they_typed(
