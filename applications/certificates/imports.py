@@ -16,8 +16,8 @@ from applications.certificates import verification
 from applications.certificates.register import normalise_number
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number
-from applications.documents.tables import Heading, WorkbookError, cell_text, find_header, read_table
-from applications.members.imports import RowError, _read_bytes, check_rows
+from applications.documents.tables import Heading, WorkbookError, cell_text, read_table
+from applications.members.imports import RowError, _read_bytes, check_rows, require_header
 from applications.models import Certificate
 
 HEADINGS = (
@@ -64,11 +64,7 @@ def import_certificates(path_or_file, *, skip_invalid=False, source="import_cert
         rows = read_table(data, name)
     except WorkbookError as error:
         raise CertificateImportError(str(error)) from error
-    header = find_header(rows, HEADINGS, required=COLUMNS)
-    if header is None:
-        raise CertificateImportError(f"找不到表头，第一行应包含这些列：{'、'.join(COLUMNS.values())}。")
-    if header.missing:
-        raise CertificateImportError(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
+    header = require_header(rows, HEADINGS, COLUMNS, CertificateImportError)
 
     checked = check_rows(
         rows,

@@ -108,13 +108,13 @@ def import_members(path_or_file, *, skip_invalid=False, actor=None) -> ImportRep
     """
     data, name = _read_bytes(path_or_file)
     rows = _read_rows(data, name)
-    header_index, columns = _find_header(rows)
+    header = require_header(rows, HEADINGS, COLUMNS, MemberImportError)
     units = {unit.name: unit for unit in ReviewUnit.objects.filter(is_active=True)}
 
     checked = check_rows(
         rows,
-        header_index,
-        columns,
+        header.index,
+        header.positions,
         lambda number, cells: _clean_row(number, cells, units),
         unique="id_number",
         column=COLUMNS["id_number"],
@@ -146,14 +146,15 @@ def _read_rows(data, name):
         raise MemberImportError(str(error)) from error
 
 
-def _find_header(rows):
-    """The header is the first of the first ten rows naming any expected column."""
-    header = find_header(rows, HEADINGS, required=COLUMNS)
+def require_header(rows, headings, columns, error):
+    """The header (the first of the first ten rows naming any of `headings`), with every column of
+    `columns` (key → label); otherwise `error` (an exception class) saying what is not found."""
+    header = find_header(rows, headings, required=columns)
     if header is None:
-        raise MemberImportError(f"找不到表头，第一行应包含这些列：{'、'.join(COLUMNS.values())}。")
+        raise error(f"找不到表头，第一行应包含这些列：{'、'.join(columns.values())}。")
     if header.missing:
-        raise MemberImportError(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
-    return header.index, header.positions
+        raise error(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
+    return header
 
 
 def _clean_row(row, cells, units):

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from applications.core.crypto import keyed_hash
 from applications.core.identity import validate_id_number
-from applications.documents.tables import Heading, WorkbookError, cell_text, find_header, is_xlsx, read_table
-from applications.members.imports import RowError, _read_bytes, check_rows
+from applications.documents.tables import Heading, WorkbookError, cell_text, is_xlsx, read_table
+from applications.members.imports import RowError, _read_bytes, check_rows, require_header
 from applications.models import HistoryImport, PreviousApplicant, SkillLevel
 
 HEADINGS = (
@@ -92,11 +92,7 @@ def import_history(path_or_file, *, year, skip_invalid=False, user=None, actor_l
     data, name = _read_bytes(path_or_file)
     source = PurePath(source or name or "上年度记录").name[:200]
     rows = _read_rows(data, name)
-    header = find_header(rows, HEADINGS, required=COLUMNS)
-    if header is None:
-        raise HistoryImportError(f"找不到表头，第一行应包含这些列：{'、'.join(COLUMNS.values())}。")
-    if header.missing:
-        raise HistoryImportError(f"第{header.index + 1}行表头缺少列：{'、'.join(header.missing)}。")
+    header = require_header(rows, HEADINGS, COLUMNS, HistoryImportError)
 
     report = HistoryReport(year=year, source=source)
     levels = {level.name: level for level in SkillLevel.objects.all()}
