@@ -60,6 +60,24 @@ def _uploads(copies):
     return {kind: upload for kind, upload in copies.cleaned_data.items() if isinstance(upload, CleanUpload)}
 
 
+def _submit_paper(request, campaign, form, copies, **extra):
+    """Submit the paper Annex 3 in `form` with its `copies` for `request.user`, the applicant's signed
+    consent confirmed; the new application, or None with the refusal added to `form`."""
+    try:
+        return submit(
+            campaign,
+            _applicant(form),
+            _uploads(copies),
+            channel=Channel.UNIT,
+            actor=request.user,
+            consent=consent.on_paper(campaign, request.user),
+            **extra,
+        ).application
+    except SubmissionError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def enter_paper_application(request):
     """Annex 3 fields and validation as online, plus the grassroots opinion. A review unit's entry starts
@@ -74,20 +92,8 @@ def enter_paper_application(request):
     form = PaperApplicationForm(rules, unit, data, today=timezone.localdate(), grassroots=grassroots)
     copies = AttachmentsForm(data, files, optional=True, prefix=COPIES_PREFIX)
     if request.method == "POST" and form.is_valid() and copies.is_valid():
-        try:
-            submitted = submit(
-                campaign,
-                _applicant(form),
-                _uploads(copies),
-                channel=Channel.UNIT,
-                actor=request.user,
-                grassroots=grassroots,
-                consent=consent.on_paper(campaign, request.user),
-            )
-        except SubmissionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            new = submitted.application
+        new = _submit_paper(request, campaign, form, copies, grassroots=grassroots)
+        if new is not None:
             text = f"已录入 {new.reference}（{new.name}）。"
             if grassroots is not None:
                 text = f"已录入 {new.reference}（{new.name}），已提交{unit.name}预审。"
@@ -129,20 +135,8 @@ def replace_application(request):
             replacement = ReplacementForm(data, prefix=REPLACEMENT_PREFIX)
             if replacement.is_valid():
                 decision = Replacement(existing.reference, replacement.cleaned_data["reason"])
-                try:
-                    submitted = submit(
-                        campaign,
-                        _applicant(form),
-                        _uploads(copies),
-                        channel=Channel.UNIT,
-                        actor=request.user,
-                        replace=decision,
-                        consent=consent.on_paper(campaign, request.user),
-                    )
-                except SubmissionError as error:
-                    form.add_error(error.field if error.field in form.fields else None, error.message)
-                else:
-                    new = submitted.application
+                new = _submit_paper(request, campaign, form, copies, replace=decision)
+                if new is not None:
                     messages.success(
                         request,
                         f"已录入 {new.reference}（{new.name}），取代原申报 {existing.reference}；"
