@@ -17,6 +17,7 @@ from applications.programme.roles import GROUP_NAMES
 from applications.programme.staff import StaffError, create_staff
 from applications.review.workflow import WorkflowError, allowed_actions, take
 from tests.factories import ApplicationFactory, make_id_number, register_member
+from tests.unit_channel.test_paper_entry import _paper
 
 pytestmark = pytest.mark.django_db
 
@@ -37,32 +38,9 @@ def grassroots_user(username="t-jiceng", unit="西湖区总工会", name=GRASSRO
 
 
 def paper(demo, **overrides):
-    xihu = demo.quotas.get(unit__name="西湖区总工会").unit_id
-    data = {
-        "unit": str(xihu),
-        "name": "陈七",
-        "id_number": make_id_number(datetime.date(1979, 9, 9), seq=71),
-        "education": "junior",
-        "occupation": "焊工",
-        "previous_level": "",
-        "previous_level_obtained_on": "",
-        "new_level": str(demo.reward_levels.get(level__code="senior_technician").level_id),
-        "certificate_number": "P0007",
-        "certificate_issued_on": demo.window_start.isoformat(),
-        "certificate_issuer_type": "hr",
-        "certificate_issuer": "杭州市人力资源和社会保障局",
-        "mobile": "13900005555",
-        "bank_card": "6222021234567890128",
-        "bank_branch": "杭州银行西湖支行",
-        "employer": "杭州示例焊接有限公司",
-        "grassroots_union": "另一个工会",  # ignored for a grassroots account: its own name is fixed
-        "is_migrant": "no",
-        "grassroots_opinion": OPINION,
-        "paper_consent": "on",
-    }
-    data |= overrides
-    register_member(data["name"], data["id_number"])
-    return data
+    """Paper entry's Annex 3, with this union's opinion and a grassroots name it will not take."""
+    overrides = {"grassroots_union": "另一个工会", "grassroots_opinion": OPINION, **overrides}
+    return _paper(demo, **overrides)  # the grassroots name is ignored for a grassroots account: its own is fixed
 
 
 def enter(client, demo, user=None, **overrides):
