@@ -16,7 +16,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,23 +42,16 @@ class Cap:
         return datetime.datetime.fromtimestamp(epoch - epoch % seconds, tz=datetime.UTC)
 
 
-def _counter(model, **lookup):
-    """The counter row, created if missing: another request creating it (or a success deleting it) at the
-    same moment is not an error, it only means trying again."""
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return model.objects.get_or_create(**lookup)[0]
-        except IntegrityError:
-            counter = model.objects.filter(**lookup).first()
-            if counter is not None:
-                return counter
-    raise RuntimeError(f"counter {lookup} kept changing under concurrent requests")
+def _ensure(model, **fields):
+    """Make the counter row unless it exists, in one statement (INSERT … ON CONFLICT DO NOTHING): another
+    request making it at the same moment is not an error and needs no savepoint."""
+    model.objects.bulk_create([model(**fields)], ignore_conflicts=True)
 
 
 def _take(cap: Cap, key: str, now) -> bool:
-    counter = _counter(RateCounter, scope=cap.scope, key=_key(key), window_start=cap.window_start(now))
-    return bool(RateCounter.objects.filter(pk=counter.pk, count__lt=cap.limit).update(count=F("count") + 1))
+    lookup = {"scope": cap.scope, "key": _key(key), "window_start": cap.window_start(now)}
+    _ensure(RateCounter, **lookup)
+    return bool(RateCounter.objects.filter(**lookup, count__lt=cap.limit).update(count=F("count") + 1))
 
 
 class CapReached(Exception):
@@ -98,9 +91,10 @@ def hold(scope: str, key: str) -> None:
     (an UPDATE), which locks it on PostgreSQL and takes the write lock on SQLite. Call it inside
     `transaction.atomic()`.
     """
-    for _attempt in range(3):  # `purge` may delete the row between creating and locking it
-        counter = _counter(RateCounter, scope=scope, key=_key(key), window_start=LOCK_WINDOW)
-        if RateCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1):
+    lookup = {"scope": scope, "key": _key(key), "window_start": LOCK_WINDOW}
+    for _attempt in range(3):  # `purge` may delete the row between making and locking it
+        _ensure(RateCounter, **lookup)
+        if RateCounter.objects.filter(**lookup).update(count=F("count") + 1):
             return
     raise RuntimeError(f"could not lock {scope}")
 
@@ -143,8 +137,8 @@ def _locked_failures(scope, key):
     """The failure counter row, created if missing, locked until the transaction ends. A success for the
     same key (a double-click) may delete the row between finding it and locking it: then make it again."""
     for _attempt in range(5):
-        counter = _counter(FailureCounter, scope=scope, key=key)
-        locked = FailureCounter.objects.select_for_update().filter(pk=counter.pk).first()
+        _ensure(FailureCounter, scope=scope, key=key)
+        locked = FailureCounter.objects.select_for_update().filter(scope=scope, key=key).first()
         if locked is not None:
             return locked
     raise RuntimeError(f"failure counter {scope} kept being deleted under concurrent requests")

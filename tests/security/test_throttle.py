@@ -91,30 +91,14 @@ def test_ten_simultaneous_attempts_get_no_more_than_the_free_tries():
     assert throttle.failures(BACKOFF, "k") == BACKOFF.free
 
 
-def test_a_counter_deleted_between_a_clash_and_the_read_is_made_again():
-    """A double-click: one request's insert clashes with the other's, which then succeeds and deletes the row."""
-    from django.db import IntegrityError
-
-    from applications.core import throttle as module
+def test_a_counter_another_request_has_just_made_is_kept_as_it_is():
+    """A double-click: the other request made the row (and counted a failure) first. Making it again is
+    neither an error nor a second row, and keeps what the other request counted."""
     from applications.models import FailureCounter
 
-    real = FailureCounter.objects.get_or_create
-    calls = []
-
-    def clash_once(**lookup):
-        calls.append(lookup)
-        if len(calls) == 1:
-            raise IntegrityError("duplicate key")  # and by the time we look, the row is gone again
-        return real(**lookup)
-
-    class Model:
-        objects = FailureCounter.objects
-
-    Model.objects = type(
-        "Manager", (), {"get_or_create": staticmethod(clash_once), "filter": FailureCounter.objects.filter}
-    )()
-    counter = module._counter(Model, scope="lookup", key="k")
-    assert isinstance(counter, FailureCounter) and len(calls) == 2
+    assert throttle.attempt([(BACKOFF, "k")], now=NOW) == 0
+    throttle._ensure(FailureCounter, scope=BACKOFF.scope, key=throttle._key("k"))
+    assert FailureCounter.objects.count() == 1 and throttle.failures(BACKOFF, "k") == 1
 
 
 def test_a_counter_deleted_between_its_creation_and_the_lock_is_made_again(monkeypatch):
@@ -122,17 +106,16 @@ def test_a_counter_deleted_between_its_creation_and_the_lock_is_made_again(monke
     deletes the row after this one found it and before it locked it. The attempt is counted, not a 500."""
     from applications.models import FailureCounter
 
-    real = throttle._counter
+    real = throttle._ensure
     raced = []
 
-    def counter_then_deleted(model, **lookup):
-        counter = real(model, **lookup)
+    def made_then_deleted(model, **fields):
+        real(model, **fields)
         if not raced:
-            raced.append(counter.pk)
-            model.objects.filter(pk=counter.pk).delete()  # the other request's `succeeded`
-        return counter
+            raced.append(fields)
+            model.objects.filter(**fields).delete()  # the other request's `succeeded`
 
-    monkeypatch.setattr(throttle, "_counter", counter_then_deleted)
+    monkeypatch.setattr(throttle, "_ensure", made_then_deleted)
     assert throttle.attempt([(BACKOFF, "k")], now=NOW) == 0
     assert raced and throttle.failures(BACKOFF, "k") == 1
     assert FailureCounter.objects.count() == 1
