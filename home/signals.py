@@ -1,7 +1,9 @@
-"""Clear the public page cache whenever something a public page shows changes."""
+"""Clear the public page cache (and with it each process's remembered routes, home/routes.py) whenever
+something a public page shows, or who may see it, changes."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from applications.models import Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel
@@ -20,7 +22,9 @@ def purge_on_data_change(sender, **kwargs):
     page_cache.purge()
 
 
-for model in (Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel):
+# A view restriction is set in the admin's privacy dialog without publishing; a Site decides which
+# pages a host serves.
+for model in (Campaign, Quota, ReviewUnit, RewardLevel, SkillLevel, PageViewRestriction, Site):
     post_save.connect(purge_on_data_change, sender=model, dispatch_uid=f"purge-pages-save-{model.__name__}")
     post_delete.connect(purge_on_data_change, sender=model, dispatch_uid=f"purge-pages-delete-{model.__name__}")
 
@@ -31,3 +35,8 @@ def purge_on_page_delete(sender, instance, **kwargs):
 
     if isinstance(instance, Page):
         page_cache.purge()
+
+
+m2m_changed.connect(
+    purge_on_data_change, sender=PageViewRestriction.groups.through, dispatch_uid="purge-pages-restriction-groups"
+)

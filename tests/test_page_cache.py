@@ -52,6 +52,19 @@ def test_changing_a_quota_purges_the_cache(client, notice_2022, campaign_2022):
     assert "8020" in client.get(annex.url).content.decode()
 
 
+@pytest.mark.parametrize("restriction", ["login", "password"])
+def test_making_a_page_private_purges_the_cache(client, notice_2022, restriction):
+    """Privacy is set in the admin without publishing: the cached public copy must go at once."""
+    from wagtail.models import PageViewRestriction
+
+    client.get(notice_2022.url)
+    PageViewRestriction.objects.create(page=notice_2022, restriction_type=restriction, password="secret")
+    response = client.get(notice_2022.url)
+    assert "杭总工办〔2022〕12号" not in response.content.decode()
+    asked_to_sign_in = response.status_code == 302
+    assert asked_to_sign_in or (response.status_code == 200 and "password" in response.content.decode())
+
+
 def test_signed_in_users_are_never_served_cached_pages(client, notice_2022, editor):
     client.get(notice_2022.url)
     client.force_login(editor)
