@@ -110,6 +110,10 @@ _SOS, _EOI = 0xDA, 0xD9
 KEEP_AS_SENT_BYTES_PER_PIXEL = 0.25
 
 
+class CutShort(ValueError):
+    """The file ends before its end marker (an interrupted copy or download)."""
+
+
 def _end_of_scan(data: bytes, start: int) -> int:
     """Where the entropy-coded data that starts at `start` ends: the next marker other than a restart."""
     at = start
@@ -119,26 +123,31 @@ def _end_of_scan(data: bytes, start: int) -> int:
             at += 1 if following == 0xFF else 2
             continue
         return at
-    raise ValueError("scan without an end")
+    raise CutShort
+
+
+_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and its fixed checksum
 
 
 def jpeg_without_metadata(data: bytes) -> bytes | None:
-    """The JPEG's frame, tables and scans alone, up to its end marker; None if it holds a marker not kept."""
+    """The JPEG's frame, tables and scans alone, up to its end marker; None if it holds a marker not kept.
+
+    Raises `CutShort` when the file ends before its end marker."""
     if data[:2] != b"\xff\xd8":
         return None
     kept, at = [b"\xff\xd8"], 2
     try:
         while True:
             if data[at] != 0xFF:
-                return None
+                return None  # not a marker where one belongs: left to the decoder
             while data[at + 1] == 0xFF:  # fill bytes before a marker
                 at += 1
             marker = data[at + 1]
             if marker == _EOI:
                 return b"".join(kept) + b"\xff\xd9"
             end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
-            if end > len(data) or end < at + 4:
-                return None
+            if end > len(data):
+                raise CutShort
             if marker == _SOS:
                 end = _end_of_scan(data, end)
                 kept.append(data[at:end])
@@ -149,12 +158,13 @@ def jpeg_without_metadata(data: bytes) -> bytes | None:
             elif not (0xE0 <= marker <= 0xEF or marker == 0xFE):  # other APPn and comments are dropped
                 return None
             at = end
-    except (IndexError, ValueError):
-        return None
+    except IndexError as error:
+        raise CutShort from error
 
 
-def _as_sent(data: bytes) -> bytes | None:
-    """The JPEG without its metadata when it is already upright, within the long side and compact; else None."""
+def _as_sent(data: bytes, stripped: bytes) -> bytes | None:
+    """The JPEG without its metadata (`stripped`) when it is already upright, within the long side and
+    compact; else None."""
     from PIL import ExifTags, Image
 
     with Image.open(io.BytesIO(data)) as image:
@@ -162,13 +172,24 @@ def _as_sent(data: bytes) -> bytes | None:
         upright = image.getexif().get(ExifTags.Base.Orientation, 1) == 1
         if not upright or image.mode not in ("RGB", "L") or max(width, height) > long_side():
             return None
-    stripped = jpeg_without_metadata(data)
-    if stripped is None or len(stripped) > width * height * KEEP_AS_SENT_BYTES_PER_PIXEL:
+    if len(stripped) > width * height * KEEP_AS_SENT_BYTES_PER_PIXEL:
         return None
     with Image.open(io.BytesIO(stripped)) as check:  # the whole stream decodes (raises if not)
         check.draft(check.mode, (max(1, width // 8), max(1, height // 8)))
         check.load()
     return stripped
+
+
+def _whole(data: bytes, content_type: str) -> bytes | None:
+    """Raise `CutShort` for a file that ends before its end marker; a JPEG's `jpeg_without_metadata`.
+
+    Pillow would decode the part that came and fill the rest with grey, since WeasyPrint turns on
+    `LOAD_TRUNCATED_IMAGES` for the whole process once a PDF has been made."""
+    if content_type == "image/png":
+        if _PNG_END not in data:
+            raise CutShort
+        return None
+    return jpeg_without_metadata(data)
 
 
 def _reencode(data: bytes, content_type: str) -> bytes:
@@ -177,9 +198,10 @@ def _reencode(data: bytes, content_type: str) -> bytes:
     A compact, upright JPEG within the long side is kept as sent without its metadata (`_as_sent`)."""
     from PIL import Image, ImageOps
 
+    stripped = _whole(data, content_type)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        if content_type == "image/jpeg" and (as_sent := _as_sent(data)) is not None:
+        if stripped is not None and (as_sent := _as_sent(data, stripped)) is not None:
             return as_sent
         with Image.open(io.BytesIO(data)) as image:
             out = io.BytesIO()

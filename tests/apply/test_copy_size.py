@@ -85,10 +85,26 @@ def test_a_small_but_bloated_jpeg_is_encoded_again():
     assert len(kept) < len(sent) * 0.6 and _scans(kept) != _scans(sent)
 
 
-def test_a_small_jpeg_cut_short_is_refused():
-    sent = _photo((800, 600), quality=85)
+def _png(size):
+    out = io.BytesIO()
+    Image.merge("RGB", [Image.effect_noise(size, 40) for _band in range(3)]).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        pytest.param(lambda: _photo((800, 600), quality=85), id="kept as sent"),
+        pytest.param(lambda: _photo((2400, 1800), quality=95), id="encoded again"),
+        pytest.param(lambda: _png((600, 400)), id="png"),
+    ],
+)
+def test_a_copy_cut_short_is_refused_even_after_a_pdf_was_made(sent):
+    import weasyprint  # noqa: F401 (it turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process)
+
+    data = sent()
     with pytest.raises(ValidationError) as refused:
-        clean_upload(SimpleUploadedFile("photo.jpg", sent[: len(sent) // 2]))
+        clean_upload(SimpleUploadedFile("copy", data[: len(data) * 2 // 3]))
     assert refused.value.code == "broken"
 
 
