@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
 from home.page_cache import cache_public_page
+from home.routes import remember_routes
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -29,7 +30,7 @@ if settings.DEBUG:
 urlpatterns += [
     path("", include("applications.urls")),
     path("", include("service_hall.urls")),
-    re_path(r"^((?:[\w\-]+/)*)$", cache_public_page(wagtail_views.serve), name="wagtail_serve_cached"),
+    re_path(r"^((?:[\w\-]+/)*)$", cache_public_page(remember_routes(wagtail_views.serve)), name="wagtail_serve_cached"),
     path("", include(wagtail_urls)),
 ]
 

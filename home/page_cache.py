@@ -39,6 +39,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.utils.cache import patch_response_headers
 from django.utils.http import urlencode
 
@@ -67,6 +68,7 @@ class _ProcessCopy:
         self.generation = None
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
+        self.epoch = 0  # counts every time the copy was dropped: what `content_epoch` reports
 
     def sync(self, shared):
         """Drop the copy if another process purged since the last look."""
@@ -78,6 +80,7 @@ class _ProcessCopy:
             if generation != self.generation:
                 self.entries.clear()
                 self.generation = generation
+                self.epoch += 1
             self.checked_at = now
 
     def get(self, key):
@@ -97,6 +100,7 @@ class _ProcessCopy:
         with self.lock:
             self.entries.clear()
             self.generation = generation
+            self.epoch += 1
             self.checked_at = time.monotonic()
 
 
@@ -194,6 +198,24 @@ def _lookup(key):
         if response is not None:
             _copy.put(key, response)
     return response
+
+
+def content_epoch():
+    """A number that changes whenever this process learns that content changed (a purge here, or
+    another process's within `PAGE_CACHE_CHECK_SECONDS`), for other per-process copies of what
+    content decides (home/routes.py). None when other processes' purges cannot be seen: the shared
+    cache is down, or a dummy cache that keeps nothing."""
+    try:
+        shared = _shared()
+        if isinstance(shared, DummyCache):
+            return None
+        _copy.sync(shared)
+    except SharedCacheDown:
+        return None
+    except Exception as error:
+        _outage.failed(error)
+        return None
+    return _copy.epoch
 
 
 def cache_public_page(view):
