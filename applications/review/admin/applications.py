@@ -28,6 +28,7 @@ from applications.core.search import KeyedIdSearchHandler
 from applications.models import Application
 from applications.review import checks as review_checks
 from applications.review.admin.certificates import CertificateCheckFilter, certificate_column
+from applications.review.admin.listing import ReviewListView
 from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 
@@ -111,6 +112,8 @@ class ApplicationAdmin(ModelAdmin):
     menu_order = 150
     permission_helper_class = ApplicationPermissionHelper
     button_helper_class = ApplicationButtonHelper
+    index_view_class = ReviewListView
+    index_template_name = "applications/review/application_list.html"
     search_handler_class = KeyedIdSearchHandler
     search_fields = ("name", "certificate_number", "reference")
     list_display = (
