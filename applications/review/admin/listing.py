@@ -16,7 +16,8 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from wagtail_modeladmin.views import IndexView
 
@@ -64,14 +65,22 @@ class Column:
             text = mark_safe(text)
         return text, isinstance(value, (datetime.date, datetime.time))
 
-    def cell(self, obj, text, is_date):
-        """The `<td …>` opening tag of this column for `obj`, with the model admin's extra classes and attributes."""
+    def opening(self, obj, is_date):
+        """This column's `<td …>` for `obj`, with the model admin's extra classes and attributes if any."""
         extra_classes = self.model_admin.get_extra_class_names_for_field_col(obj, self.name)
         attrs = self.model_admin.get_extra_attrs_for_field_col(obj, self.name)
+        if not extra_classes and not attrs:
+            return self.td_date if is_date else self.td
         classes = " ".join([self.classes, *(["nowrap"] if is_date else []), *extra_classes])
-        if not attrs:
-            return format_html('<td class="{}">', classes)
         return format_html("<td{}>", flatatt({**attrs, "class": classes}))
+
+    @cached_property
+    def td(self):
+        return format_html('<td class="{}">', self.classes)
+
+    @cached_property
+    def td_date(self):
+        return format_html('<td class="{} nowrap">', self.classes)
 
 
 def _concrete_field(model, name):
@@ -108,17 +117,16 @@ class ReviewListView(IndexView):
             odd_or_even = "odd" if index % 2 == 0 else "even"
             attrs["class"] = f"{attrs['class']} {odd_or_even}" if "class" in attrs else odd_or_even
             attrs["data-object-pk"] = obj.pk
-            cells = [self._cell(column, obj, column.name == buttons_column) for column in columns]
-            rows.append(format_html("<tr{}>{}</tr>", flatatt(attrs), mark_safe("".join(cells))))
+            cells = "".join(self._cell(column, obj, column.name == buttons_column) for column in columns)
+            rows.append(mark_safe(f"<tr{flatatt(attrs)}>{cells}</tr>"))
         return rows
 
     def _cell(self, column, obj, with_buttons):
         text, is_date = column.text(obj)
-        if str(text) == "":
-            text = NBSP
-        opening = column.cell(obj, text, is_date)
+        text = conditional_escape(text) or NBSP
+        opening = column.opening(obj, is_date)
         if not with_buttons:
-            return format_html("{}{}</td>", opening, text)
+            return f"{opening}{text}</td>"
         primary = self.button_helper.get_primary_button(obj)
         if primary is not None and primary.get("url"):
             text = format_html(
@@ -129,7 +137,7 @@ class ReviewListView(IndexView):
             )
         buttons = self.get_buttons_for_obj(obj)
         actions = format_html('<ul class="actions">{}</ul>', _buttons(buttons)) if buttons else ""
-        return format_html("{}{}{}</td>", opening, text, actions)
+        return f"{opening}{text}{actions}</td>"
 
 
 def _buttons(buttons):
