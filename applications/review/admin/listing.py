@@ -13,6 +13,7 @@ import datetime
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.paginator import InvalidPage
 from django.db import models
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
@@ -97,13 +98,48 @@ def _concrete_field(model, name):
 
 
 class ReviewListView(IndexView):
-    """modeladmin's index view with the table rows built by `rows`."""
+    """modeladmin's index view with the table rows built by `rows`, its queryset made and counted once."""
+
+    _queryset = None
+
+    def get_queryset(self, request=None):
+        """The filtered, searched and ordered applications, made once a request.
+
+        modeladmin makes them in `dispatch` and again for the page, each time building the filters
+        anew (a query for each filter's choices).
+        """
+        if self._queryset is None:
+            self._queryset = super().get_queryset(request)
+        return self._queryset
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["result_headers"] = list(result_headers(self))
+        """modeladmin's context for its index template, counting the results once, not twice.
+
+        modeladmin counts the queryset for the "n out of m" line and its paginator counts it again:
+        a second scan of the table for a name search. The page's rows are built here too.
+        """
+        queryset = self.get_queryset()
+        paginator = self.paginator_class(queryset, self.items_per_page)
+        try:
+            page_obj = paginator.page(self.page_num)
+        except InvalidPage:
+            page_obj = paginator.page(1)
+        context = {
+            "view": self,
+            "all_count": self.get_base_queryset().count(),
+            "result_count": paginator.count,
+            "paginator": paginator,
+            "page_obj": page_obj,
+            "elided_page_range": paginator.get_elided_page_range(self.page_num),
+            "object_list": page_obj.object_list,
+            "user_can_create": self.permission_helper.user_can_create(self.request.user),
+            "show_search": self.search_handler.show_search_form,
+            "result_headers": list(result_headers(self)),
+            **kwargs,
+        }
         context["rows"] = self.rows(context["object_list"], context)
-        return context
+        # IndexView's parent, WMABaseView: the model admin and the view's own extra context.
+        return super(IndexView, self).get_context_data(**context)
 
     def rows(self, objects, context):
         """Each object's `<tr>`: the same cells, buttons and attributes as modeladmin's `result_list`."""
