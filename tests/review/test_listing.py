@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail_modeladmin.views import IndexView
 
 from applications.core.constants import ApplicationState as S
@@ -69,3 +71,13 @@ def test_the_list_escapes_names_and_masks_id_numbers(client, varied, service_cen
     for application in varied:
         assert application.masked_id in html and application.id_number not in html
         assert f'href="/admin/applications/review/{application.pk}/"' in html
+
+
+def test_a_search_counts_once_and_builds_the_filters_once(client, varied, service_center):
+    client.force_login(service_center)
+    client.get(LIST, {"q": "申请人"})
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST, {"q": "申请人"})
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum("COUNT(*)" in statement for statement in sql) == 2  # all applications, and those found
+    assert sum('FROM "applications_skilllevel"' in statement for statement in sql) == 1  # the level filter
