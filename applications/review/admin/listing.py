@@ -1,11 +1,11 @@
 """The review list's page: its rows built once a page in Python, not cell by cell in templates (issue 13).
 
 wagtail-modeladmin renders each of the 50 rows through one template inclusion per row and one per
-cell, and works out every cell's field, choices, classes and attributes again in each row: about
-two thirds of the page's time. `ReviewListView` works out each column once a page (`Column`) and
-builds a row with a few `format_html` calls; the HTML is modeladmin's, which
-tests/review/test_listing.py holds it to. The headers, filters, search and pagination stay
-modeladmin's.
+cell, and works out every cell's field, choice labels (translated again each time), classes and
+attributes again in each row: about two thirds of the page's time. `ReviewListView` works out each
+column once a page (`Column`) and joins a row's escaped cells into one string; the HTML is
+modeladmin's, which tests/review/test_listing.py holds it to. The headers, filters, search and
+pagination stay modeladmin's templates.
 """
 
 import datetime
