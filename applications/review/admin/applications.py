@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.menu import MenuItem
@@ -28,6 +29,7 @@ from applications.core.search import KeyedIdSearchHandler
 from applications.models import Application
 from applications.review import checks as review_checks
 from applications.review.admin.certificates import CertificateCheckFilter, certificate_column
+from applications.review.admin.listing import ReviewListView
 from applications.review.workflow import TRANSITIONS, WorkflowError, allowed_actions, take, take_many
 
 
@@ -51,13 +53,18 @@ class ApplicationPermissionHelper(PermissionHelper):
 
 
 class ApplicationButtonHelper(ButtonHelper):
+    """One button a row, to the review page; its texts translated once a page, not in each row."""
+
+    @cached_property
+    def review_texts(self):
+        return {"label": str(_("审阅")), "title": str(_("查看申报材料并办理"))}
+
     def get_buttons_for_obj(self, obj, *args, **kwargs):
         return [
             {
                 "url": reverse("applications_review", args=[obj.pk]),
-                "label": _("审阅"),
                 "classname": "button button-small button-secondary",
-                "title": _("查看申报材料并办理"),
+                **self.review_texts,
             }
         ]
 
@@ -111,6 +118,8 @@ class ApplicationAdmin(ModelAdmin):
     menu_order = 150
     permission_helper_class = ApplicationPermissionHelper
     button_helper_class = ApplicationButtonHelper
+    index_view_class = ReviewListView
+    index_template_name = "applications/review/application_list.html"
     search_handler_class = KeyedIdSearchHandler
     search_fields = ("name", "certificate_number", "reference")
     list_display = (

@@ -34,11 +34,16 @@ class CertificateCheckFilter(SimpleListFilter):
         return queryset
 
 
+LABELS = dict(CertificateCheck.choices)
+
+
 def certificate_column(obj):
     """The list's 证书核验 column: the result, and the differing fields."""
-    if obj.certificate_check == CertificateCheck.DIFFERS:
+    value = obj.certificate_check
+    if value == CertificateCheck.DIFFERS:
         return f"不一致：{obj.certificate_differences}"
-    return obj.get_certificate_check_display() or "未核验"
+    # Not get_certificate_check_display(), which translates every label to build its dict, in each row.
+    return str(LABELS.get(value, value)) if value else "未核验"
 
 
 certificate_column.short_description = _("证书核验")
