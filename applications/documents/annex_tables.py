@@ -149,11 +149,10 @@ def summary_layout(campaign, unit_name="", *, blank=False, with_unit_column=Fals
 
 def summary_rows(applications, *, with_unit_column=False):
     """Annex 4 rows, 序号 numbered from 1, from applications (or anything with the same attributes)."""
-    for number, application in enumerate(applications, start=1):
-        row = [
-            number,
+    values = (
+        (
             application.name,
-            GENDERS.get(application.gender, application.gender),
+            application.gender,
             application.employer,
             application.id_number,
             application.occupation,
@@ -162,10 +161,21 @@ def summary_rows(applications, *, with_unit_column=False):
             application.mobile,
             application.bank_card,
             application.bank_branch,
-        ]
-        if with_unit_column:
-            row.append(application.unit.name)
-        yield row
+            *((application.unit.name,) if with_unit_column else ()),
+        )
+        for application in applications
+    )
+    return summary_value_rows(values)
+
+
+def summary_value_rows(values):
+    """Annex 4 rows, 序号 numbered from 1, from tuples of values in column order after 序号 (the gender as stored).
+
+    What a `values_list` query yields (the export reads the columns it writes and builds no model
+    object per row), and what `summary_rows` makes of applications.
+    """
+    for number, (name, gender, *rest) in enumerate(values, start=1):
+        yield [number, name, GENDERS.get(gender, gender), *rest]
 
 
 def quota_layout(campaign, as_of):
@@ -200,6 +210,16 @@ def write_summary_table(
     """Annex 4 as an .xlsx to `out` (see `summary_layout`), filled from `applications`; returns the row count."""
     layout = summary_layout(campaign, unit_name, blank=blank, with_unit_column=with_unit_column, exported=exported)
     return write_table(out, layout, summary_rows(applications, with_unit_column=with_unit_column))
+
+
+def write_summary_values(out, campaign, values, *, unit_name="", with_unit_column=False, exported=""):
+    """Annex 4 as `write_summary_table` writes it, from `values` (see `summary_value_rows`); returns the row count.
+
+    Each tuple holds an application's name, gender, employer, ID number, occupation, level name,
+    certificate number, mobile, bank card and bank branch, then, with `with_unit_column`, its unit's name.
+    """
+    layout = summary_layout(campaign, unit_name, with_unit_column=with_unit_column, exported=exported)
+    return write_table(out, layout, summary_value_rows(values))
 
 
 def write_summary_import_blank(out, campaign):

@@ -121,10 +121,16 @@ def write_table(out, layout, rows, *, total=None):
         sheet.write_string(HEADER_ROW, col, title, formats.header)
 
     row = FIRST_DATA_ROW
+    write_string = sheet.write_string
+    cells = list(zip(range(last_col + 1), layout.columns, formats.body, formats.quoted, strict=True))
     for values in rows:
-        for col, column in enumerate(layout.columns):
-            value = values[col] if col < len(values) else None
-            _write_cell(sheet, row, col, value, column, formats.body[col], formats.quoted[col])
+        if len(values) <= last_col:
+            values = [*values, *[None] * (last_col + 1 - len(values))]
+        for (col, column, body, quoted), value in zip(cells, values, strict=False):  # longer rows: extra values ignored
+            if value.__class__ is str and value:  # most cells: `_write_cell`'s text branch, without its tests
+                write_string(row, col, value, quoted if value.startswith(FORMULA_PREFIXES) else body)
+            else:
+                _write_cell(sheet, row, col, value, column, body, quoted)
         row += 1
     count = row - FIRST_DATA_ROW
     if total is not None:

@@ -7,8 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from applications.core.constants import ApplicationState as S
+from applications.documents import annex_tables
 from applications.documents.spreadsheets import XLSX_CONTENT_TYPE
-from applications.models import PersonalDataAccess, ReviewUnit
+from applications.models import Application, PersonalDataAccess, ReviewUnit
 from applications.programme.staff import create_staff
 from tests.factories import ApplicationFactory
 from tests.layouts import ANNEX_4_COLUMNS
@@ -223,6 +224,38 @@ def test_the_city_exports_every_unit_with_a_unit_column_or_chooses_one(client, s
     one = workbook_sheet(client.get(EXPORT, {"unit": unit("拱墅区总工会").pk}))
     assert one["A2"].value == "填报单位：（盖章）拱墅区总工会" and one["L3"].value is None
     assert [row[1] for row in data_rows(one)] == ["拱墅甲"]
+
+
+def cells(sheet):
+    """Every cell as Excel shows it: value, type, number format, quote prefix, bold, border, alignment."""
+    return [
+        (c.value, c.data_type, c.number_format, c.quotePrefix, c.font.b, c.border.left.style, c.alignment.horizontal)
+        for row in sheet.iter_rows()
+        for c in row
+    ]
+
+
+@pytest.mark.parametrize("unit_name", [None, "西湖区总工会"])
+def test_the_export_holds_the_cells_the_annex_4_writer_makes_of_the_applications(
+    client, service_center, applications, campaign_2022, unit_name
+):
+    ApplicationFactory(campaign=campaign_2022, name="西湖丁", gender="female", certificate_number="-2")
+    client.force_login(service_center)
+    params = {"state": "all", **({"unit": unit(unit_name).pk} if unit_name else {})}
+    exported = workbook_sheet(client.get(EXPORT, params))
+    chosen = Application.objects.filter(**({"unit__name": unit_name} if unit_name else {}))
+    out = io.BytesIO()
+    annex_tables.write_summary_table(
+        out,
+        campaign_2022,
+        chosen.order_by("unit__sort_order", "submitted_at", "pk"),
+        unit_name=unit_name or "全部审核单位",
+        with_unit_column=unit_name is None,
+    )
+    written = load_workbook(out).active
+    assert cells(exported) == cells(written)
+    assert ("女", "s") in [(value, kind) for value, kind, *_rest in cells(exported)]
+    assert not [cell for cell in cells(exported) if cell[1] == "f"]
 
 
 def test_the_export_page_offers_the_form_and_a_menu_item_to_reviewers(client, reviewer, editor, applications):
