@@ -21,6 +21,7 @@ compression.
 
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -114,19 +115,19 @@ class CutShort(ValueError):
     """The file ends before its end marker (an interrupted copy or download)."""
 
 
+_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and its fixed checksum
+
+# In entropy-coded data a 0xFF byte is followed by 0x00 (a stuffed byte), a restart marker or another
+# 0xFF (fill): the first 0xFF followed by anything else is the next marker.
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
 def _end_of_scan(data: bytes, start: int) -> int:
     """Where the entropy-coded data that starts at `start` ends: the next marker other than a restart."""
-    at = start
-    while (at := data.find(b"\xff", at)) != -1 and at + 1 < len(data):
-        following = data[at + 1]
-        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:  # stuffed byte, restart, fill
-            at += 1 if following == 0xFF else 2
-            continue
-        return at
-    raise CutShort
-
-
-_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and its fixed checksum
+    found = _NEXT_MARKER.search(data, start)
+    if found is None:
+        raise CutShort
+    return found.start()
 
 
 def jpeg_without_metadata(data: bytes) -> bytes | None:
