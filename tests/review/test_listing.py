@@ -81,3 +81,12 @@ def test_a_search_counts_once_and_builds_the_filters_once(client, varied, servic
     sql = [query["sql"] for query in queries.captured_queries]
     assert sum("COUNT(*)" in statement for statement in sql) == 2  # all applications, and those found
     assert sum('FROM "applications_skilllevel"' in statement for statement in sql) == 1  # the level filter
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
+def test_the_search_columns_have_trigram_indexes_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'applications_application'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    for column in ApplicationAdmin.search_fields:
+        assert any(f"upper(({column})::text) gin_trgm_ops" in definition for definition in definitions), column
