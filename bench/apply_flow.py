@@ -124,7 +124,7 @@ def one_application(campaign, photos, sms_file):
     from tests.factories import MemberFactory
 
     member = MemberFactory()
-    # Each applicant from an address of their own, as on the day: one address has a daily cap on codes.
+    # Each applicant from an address of their own, as on the day: one address may ask for 20 codes an hour.
     client = Client(REMOTE_ADDR=f"10.{member.pk // 62500 % 256}.{member.pk // 250 % 250}.{member.pk % 250 + 1}")
     url, cpu = f"/apply/{campaign.year}/", {}
 
