@@ -128,7 +128,7 @@ def write_table(out, layout, rows, *, total=None):
             values = [*values, *[None] * (last_col + 1 - len(values))]
         for (col, column, body, quoted), value in zip(cells, values, strict=False):  # longer rows: extra values ignored
             if value.__class__ is str and value:  # most cells: `_write_cell`'s text branch, without its tests
-                write_string(row, col, value, quoted if value.startswith(FORMULA_PREFIXES) else body)
+                write_string(row, col, value, quoted if looks_like_formula(value) else body)
             else:
                 _write_cell(sheet, row, col, value, column, body, quoted)
         row += 1
