@@ -181,25 +181,17 @@ def _as_sent(data: bytes, stripped: bytes) -> bytes | None:
     return stripped
 
 
-def _whole(data: bytes, content_type: str) -> bytes | None:
-    """Raise `CutShort` for a file that ends before its end marker; a JPEG's `jpeg_without_metadata`.
-
-    Pillow would decode the part that came and fill the rest with grey, since WeasyPrint turns on
-    `LOAD_TRUNCATED_IMAGES` for the whole process once a PDF has been made."""
-    if content_type == "image/png":
-        if _PNG_END not in data:
-            raise CutShort
-        return None
-    return jpeg_without_metadata(data)
-
-
 def _reencode(data: bytes, content_type: str) -> bytes:
     """Decode and encode the image again: drops EXIF (location, device) and anything appended to it.
 
     A compact, upright JPEG within the long side is kept as sent without its metadata (`_as_sent`)."""
     from PIL import Image, ImageOps
 
-    stripped = _whole(data, content_type)
+    # A file that ends before its end marker raises `CutShort`: Pillow would decode the part that came
+    # and fill the rest with grey, since WeasyPrint turns on `LOAD_TRUNCATED_IMAGES` for the whole process.
+    if content_type == "image/png" and _PNG_END not in data:
+        raise CutShort
+    stripped = jpeg_without_metadata(data) if content_type == "image/jpeg" else None
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         if stripped is not None and (as_sent := _as_sent(data, stripped)) is not None:
