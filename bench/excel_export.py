@@ -1,10 +1,12 @@
-"""Benchmark the filled Annex 4 export (汇总表) with three Excel writers: time and peak memory.
+"""Benchmark the filled Annex 4 export (汇总表) with four Excel writers: time and peak memory.
 
 The writers: openpyxl's default mode (the baseline: the whole sheet in memory until saved),
-openpyxl's write-only mode, and XlsxWriter's constant_memory mode, which the portal uses
-(`annex_tables.write_summary_table`, the function the export view calls). The two openpyxl
-writers below produce the same sheet (layout, text formats, quote prefixes, print setup); the run
-checks that all three files hold the same cells before measuring.
+openpyxl's write-only mode, XlsxWriter's constant_memory mode with every cell written through its
+public methods (`tests/documents/xlsxwriter_reference.py`, what the portal did until 2026-12-01),
+and what the portal uses: the same XlsxWriter workbook with the rows written by
+`spreadsheets._Rows` (`annex_tables.write_summary_table`, the function the export view calls).
+The two openpyxl writers below produce the same sheet (layout, text formats, quote prefixes, print
+setup); the run checks that all four files hold the same cells before measuring.
 
 Each measurement runs in a fresh Python process, so one writer's memory never counts against
 another: once for the time and the process's peak resident memory (ru_maxrss), and once more
@@ -39,13 +41,15 @@ from applications.documents import (  # noqa: E402  (after the path is set)
     annex_tables,
     spreadsheets,
 )
+from tests.documents import xlsxwriter_reference  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "excel_export.json"
-WRITERS = ("openpyxl", "openpyxl_write_only", "xlsxwriter")
+WRITERS = ("openpyxl", "openpyxl_write_only", "xlsxwriter_methods", "xlsxwriter")
 LABELS = {
     "openpyxl": "openpyxl, default mode",
     "openpyxl_write_only": "openpyxl, write-only mode",
-    "xlsxwriter": "XlsxWriter, constant_memory (used)",
+    "xlsxwriter_methods": "XlsxWriter, constant_memory, cell by cell (before)",
+    "xlsxwriter": "XlsxWriter, constant_memory, rows by `_Rows` (used)",
 }
 CAMPAIGN = SimpleNamespace(year=2022, is_demo=False)
 UNIT = "西湖区总工会"
@@ -178,6 +182,8 @@ def write(writer, out, count):
     if writer == "xlsxwriter":
         return annex_tables.write_summary_table(out, CAMPAIGN, rows, unit_name=UNIT, exported=EXPORTED)
     layout = annex_tables.summary_layout(CAMPAIGN, UNIT, exported=EXPORTED)
+    if writer == "xlsxwriter_methods":
+        return xlsxwriter_reference.write_table(out, layout, annex_tables.summary_rows(rows))
     return write_openpyxl(out, layout, annex_tables.summary_rows(rows), write_only=(writer == "openpyxl_write_only"))
 
 
@@ -241,12 +247,13 @@ def check_same_cells(count=300):
 
 def run(args):
     cells = check_same_cells()
-    print(f"Same cells in all three files ({cells} compared, 300 rows).", flush=True)
+    print(f"Same cells in all four files ({cells} compared, 300 rows).", flush=True)
     results = {"machine": machine(), "rows": {}}
     for count in args.rows:
         timed = {writer: [] for writer in WRITERS}
         for round_ in range(args.rounds):
-            order = WRITERS[round_ % 3 :] + WRITERS[: round_ % 3]  # rotate, so drift hits each one alike
+            turn = round_ % len(WRITERS)
+            order = WRITERS[turn:] + WRITERS[:turn]  # rotate, so drift hits each one alike
             for writer in order:
                 timed[writer].append(measure(writer, count, "time"))
                 print(f"  {count} rows, {writer}: {timed[writer][-1]['seconds']:.2f} s", flush=True)
@@ -296,6 +303,11 @@ def print_table(count, figures):
     if xw.get("peak_traced"):
         line += f", peak traced memory {xw['peak_traced'] / write_only['peak_traced']:.0%}"
     print(line + f", max RSS {xw['maxrss'] / write_only['maxrss']:.0%}; file {xw['bytes'] / 1e6:.2f} MB")
+    before = figures["xlsxwriter_methods"]
+    print(
+        f"Rows by `_Rows` vs XlsxWriter cell by cell: time {xw['seconds'] / before['seconds']:.0%}, "
+        f"CPU {xw['cpu'] / before['cpu']:.0%}"
+    )
 
 
 def machine():

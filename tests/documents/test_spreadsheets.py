@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import re
+import zipfile
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +12,7 @@ from openpyxl import load_workbook
 from applications.documents import annex_tables
 from applications.documents.spreadsheets import FORMULA_PREFIXES, looks_like_formula, neutralise, write_table
 from applications.unit_channel.annex4 import parse_summary_table
+from tests.documents import xlsxwriter_reference
 from tests.layouts import ANNEX_4_COLUMNS
 
 ID_ENDING_IN_X = "33010619880517008X"
@@ -139,6 +142,35 @@ def test_formula_like_values_are_shown_as_typed_and_never_formulas():
     assert sheet["A2"].data_type == "s"
 
 
+# XlsxWriter writes a string that starts with <r> and ends with </r> into the sheet's XML as it is
+# (it takes it for rich text it made itself). Typed into a field, such a string could add cells to
+# the row, change what another column shows, or leave a file Excel has to repair.
+MARKUP = (
+    '<r><t>x</t></r></is></c><c r="J4" t="inlineStr"><is><t>6222999999999999999</t></is></c>'
+    '<c r="Z4"><is><r><t>y</t></r>'
+)
+
+
+@pytest.mark.parametrize("field", ["name", "employer", "occupation", "bank_branch"])
+def test_text_that_looks_like_excel_markup_is_written_as_typed_and_adds_no_cell(field):
+    sheet, _count, _data = summary_sheet([applicant(**{field: MARKUP})], unit_name="<r><t>单位</t></r>")
+    column = {"name": "B", "employer": "D", "occupation": "F", "bank_branch": "K"}[field]
+    assert sheet[f"{column}4"].value == MARKUP
+    assert sheet["J4"].value == CARD_19_DIGITS
+    assert sheet.max_column == len(ANNEX_4_COLUMNS)
+    assert sheet["A2"].value == annex_tables.SUMMARY_UNIT_LABEL + "<r><t>单位</t></r>"
+
+
+def test_markup_like_unit_names_in_the_quota_table_are_written_as_typed():
+    counts = dict(guidance=1, submitted=0, unit_approved=0, approved=0, paid=0)
+    unit_rows = [SimpleNamespace(unit_name="<r><t>工业</t></r>", **counts)]
+    total = SimpleNamespace(unit_name="<r>合计</r>", **counts)
+    out = io.BytesIO()
+    annex_tables.write_quota_table(out, CAMPAIGN, unit_rows, total, datetime.datetime(2022, 12, 1, 10, 0))
+    sheet = load_workbook(out).active
+    assert [sheet["A4"].value, sheet["A5"].value] == ["<r><t>工业</t></r>", "<r>合计</r>"]
+
+
 def test_every_table_prints_on_a4_landscape_one_page_wide_with_the_header_repeated():
     sheet, _count, _data = summary_sheet([applicant()], exported="导出：2022-12-01 10:00 t-xihu")
     setup = sheet.page_setup
@@ -225,3 +257,71 @@ def test_the_quota_table_shows_counts_a_share_and_a_bold_total():
     assert row_values(sheet, 5) == ["新单位", 0, 2, 0, 0, 0, None]
     assert row_values(sheet, 6)[:6] == ["合计", 450, 11, 6, 3, 1] and sheet["A6"].font.b
     assert sheet["G4"].number_format == "0.0%"
+
+
+# `write_table` writes the rows below the header itself (`spreadsheets._Rows`), for speed. The file
+# must be what XlsxWriter makes of the same table through its public methods alone
+# (`xlsxwriter_reference`, which is `write_table` as it was before). A new XlsxWriter that changes
+# its XML or the internals `_Rows` uses fails here.
+
+
+def file_parts(data):
+    """Each part of an .xlsx by name, but the creation time in docProps/core.xml."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    times = rb"<dcterms:(created|modified)[^<]*</dcterms:\w+>"
+    parts["docProps/core.xml"] = re.sub(times, b"", parts["docProps/core.xml"])
+    return parts
+
+
+EVERY_KIND_OF_CELL = [
+    [
+        1,
+        "张伟",
+        "male",
+        "杭州测试精工",
+        ID_18_DIGITS,
+        "车工",
+        "技师",
+        "S000000000001",
+        "13800001111",
+        CARD_19_DIGITS,
+        "工行",
+    ],
+    [2, "=1+1", "", None, 330106198805170012, " 前后有空格 ", "A & B <c>", "_x0041_", "\t制表", "+86", "-2", "多余"],
+    [3, "换行\n文字", True, False, 1.5, "a\x01b\x1fc", "\ufffe", "\r回车", "@x", " ", "x" * 40000],
+    [4.25, -7, 0, "'引号", '"双引号"', "😀表情", "_x00zz_", "尾随空格 ", "y" * 32766 + "😀后"],
+    [],
+]
+
+
+@pytest.mark.parametrize(
+    "table",
+    ["filled", "city-wide", "blank", "empty", "quota"],
+)
+def test_every_table_is_byte_for_byte_what_xlsxwriter_writes_through_its_own_methods(table):
+    exported = "导出：2022-12-01 10:00 t-xihu"
+    total = None
+    if table == "quota":
+        layout = annex_tables.quota_layout(CAMPAIGN, datetime.datetime(2022, 12, 1, 10, 0))
+        rows = [["工业工会", 450, 9, 6, 3, 1, 0.02], ["新单位", 0, 2, 0, 0, 0, None]]
+        total = ["合计", 450, 11, 6, 3, 1, 0.0244]
+    elif table == "blank":
+        layout, rows = annex_tables.summary_layout(CAMPAIGN, "", blank=True), []
+    else:
+        city_wide = table == "city-wide"
+        layout = annex_tables.summary_layout(CAMPAIGN, "西湖区总工会", with_unit_column=city_wide, exported=exported)
+        rows = [] if table == "empty" else EVERY_KIND_OF_CELL * 40
+    ours, reference = io.BytesIO(), io.BytesIO()
+    write_table(ours, layout, iter(rows), total=total)
+    xlsxwriter_reference.write_table(reference, layout, rows, total=total)
+    ours, reference = file_parts(ours.getvalue()), file_parts(reference.getvalue())
+    assert ours.keys() == reference.keys()
+    for name in reference:
+        assert ours[name] == reference[name], name
+
+
+def test_a_row_past_excels_last_is_refused_not_dropped():
+    layout = annex_tables.Layout(sheet_name="测试", title="测试", columns=(annex_tables.Column("序号", 6),))
+    with pytest.raises(ValueError, match="1048576"):
+        write_table(io.BytesIO(), layout, ([n] for n in range(1_048_576)))
