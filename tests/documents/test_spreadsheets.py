@@ -259,6 +259,27 @@ def test_the_quota_table_shows_counts_a_share_and_a_bold_total():
     assert sheet["G4"].number_format == "0.0%"
 
 
+def test_markup_like_titles_captions_and_notes_are_written_as_typed():
+    layout = annex_tables.Layout(
+        sheet_name="测试",
+        title="<r>标题 & </r>",
+        columns=(annex_tables.Column("<r>序号</r>", 6), annex_tables.Column("名称", 10)),
+        caption_left="<r><t>左</t></r>",
+        caption_right="<r>右</r>",
+        notes=("<r>注</r>",),
+    )
+    out = io.BytesIO()
+    write_table(out, layout, [[1, "甲"]])
+    sheet = load_workbook(out).active
+    assert [sheet["A1"].value, sheet["A2"].value, sheet["B2"].value] == [
+        "<r>标题 & </r>",
+        "<r><t>左</t></r>",
+        "<r>右</r>",
+    ]
+    assert row_values(sheet, 3) == ["<r>序号</r>", "名称"]
+    assert sheet["A5"].value == "<r>注</r>"
+
+
 # `write_table` writes the rows below the header itself (`spreadsheets._Rows`), for speed. The file
 # must be what XlsxWriter makes of the same table through its public methods alone
 # (`xlsxwriter_reference`, which is `write_table` as it was before). A new XlsxWriter that changes
