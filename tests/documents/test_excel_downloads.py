@@ -258,16 +258,6 @@ def test_the_export_holds_the_cells_the_annex_4_writer_makes_of_the_applications
     assert not [cell for cell in cells(exported) if cell[1] == "f"]
 
 
-def test_text_typed_like_excel_markup_is_exported_as_typed(client, service_center, applications, campaign_2022):
-    typed = '<r><t>x</t></r></is></c><c r="J9" t="inlineStr"><is><t>6222999999999999999</t></is></c><c><is><r></r>'
-    ApplicationFactory(campaign=campaign_2022, name="西湖戊", employer=typed, bank_branch="<r>支行</r>")
-    client.force_login(service_center)
-    sheet = workbook_sheet(client.get(EXPORT, {"state": "all"}))
-    assert sheet.max_column == 12
-    assert "6222999999999999999" not in [value for row in sheet.iter_rows(values_only=True) for value in row]
-    (row,) = [row for row in data_rows(sheet, width=12) if row[1] == "西湖戊"]
-    assert row[3] == typed and row[10] == "<r>支行</r>"
-
 def test_the_export_page_offers_the_form_and_a_menu_item_to_reviewers(client, reviewer, editor, applications):
     client.force_login(reviewer)
     html = client.get(EXPORT_PAGE).content.decode()

@@ -142,35 +142,6 @@ def test_formula_like_values_are_shown_as_typed_and_never_formulas():
     assert sheet["A2"].data_type == "s"
 
 
-# XlsxWriter writes a string that starts with <r> and ends with </r> into the sheet's XML as it is
-# (it takes it for rich text it made itself). Typed into a field, such a string could add cells to
-# the row, change what another column shows, or leave a file Excel has to repair.
-MARKUP = (
-    '<r><t>x</t></r></is></c><c r="J4" t="inlineStr"><is><t>6222999999999999999</t></is></c>'
-    '<c r="Z4"><is><r><t>y</t></r>'
-)
-
-
-@pytest.mark.parametrize("field", ["name", "employer", "occupation", "bank_branch"])
-def test_text_that_looks_like_excel_markup_is_written_as_typed_and_adds_no_cell(field):
-    sheet, _count, _data = summary_sheet([applicant(**{field: MARKUP})], unit_name="<r><t>单位</t></r>")
-    column = {"name": "B", "employer": "D", "occupation": "F", "bank_branch": "K"}[field]
-    assert sheet[f"{column}4"].value == MARKUP
-    assert sheet["J4"].value == CARD_19_DIGITS
-    assert sheet.max_column == len(ANNEX_4_COLUMNS)
-    assert sheet["A2"].value == annex_tables.SUMMARY_UNIT_LABEL + "<r><t>单位</t></r>"
-
-
-def test_markup_like_unit_names_in_the_quota_table_are_written_as_typed():
-    counts = dict(guidance=1, submitted=0, unit_approved=0, approved=0, paid=0)
-    unit_rows = [SimpleNamespace(unit_name="<r><t>工业</t></r>", **counts)]
-    total = SimpleNamespace(unit_name="<r>合计</r>", **counts)
-    out = io.BytesIO()
-    annex_tables.write_quota_table(out, CAMPAIGN, unit_rows, total, datetime.datetime(2022, 12, 1, 10, 0))
-    sheet = load_workbook(out).active
-    assert [sheet["A4"].value, sheet["A5"].value] == ["<r><t>工业</t></r>", "<r>合计</r>"]
-
-
 def test_every_table_prints_on_a4_landscape_one_page_wide_with_the_header_repeated():
     sheet, _count, _data = summary_sheet([applicant()], exported="导出：2022-12-01 10:00 t-xihu")
     setup = sheet.page_setup
@@ -257,27 +228,6 @@ def test_the_quota_table_shows_counts_a_share_and_a_bold_total():
     assert row_values(sheet, 5) == ["新单位", 0, 2, 0, 0, 0, None]
     assert row_values(sheet, 6)[:6] == ["合计", 450, 11, 6, 3, 1] and sheet["A6"].font.b
     assert sheet["G4"].number_format == "0.0%"
-
-
-def test_markup_like_titles_captions_and_notes_are_written_as_typed():
-    layout = annex_tables.Layout(
-        sheet_name="测试",
-        title="<r>标题 & </r>",
-        columns=(annex_tables.Column("<r>序号</r>", 6), annex_tables.Column("名称", 10)),
-        caption_left="<r><t>左</t></r>",
-        caption_right="<r>右</r>",
-        notes=("<r>注</r>",),
-    )
-    out = io.BytesIO()
-    write_table(out, layout, [[1, "甲"]])
-    sheet = load_workbook(out).active
-    assert [sheet["A1"].value, sheet["A2"].value, sheet["B2"].value] == [
-        "<r>标题 & </r>",
-        "<r><t>左</t></r>",
-        "<r>右</r>",
-    ]
-    assert row_values(sheet, 3) == ["<r>序号</r>", "名称"]
-    assert sheet["A5"].value == "<r>注</r>"
 
 
 # `write_table` writes the rows below the header itself (`spreadsheets._Rows`), for speed. The file
