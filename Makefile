@@ -57,6 +57,8 @@ bench: install ## Benchmarks (see bench/README.md); LOAD=1 adds the load test of
 	$(PY) bench/page_cache.py
 	$(PY) bench/apply_flow.py
 	$(PY) bench/notice_render.py
+	$(PY) bench/review_list.py
+	$(PY) bench/export_view.py
 	@if [ "$(LOAD)" = 1 ]; then $(MAKE) --no-print-directory bench-load; fi
 
 bench-load: install ## Load test with Locust against the `make prod` stack (started if not running)
