@@ -70,7 +70,7 @@ def test_titles_captions_headers_and_notes_show_markup_as_typed():
 
 @pytest.mark.django_db
 def test_the_city_export_shows_an_applicants_markup_as_typed(client, service_center, campaign_2022):
-    typed = '<r><t>x</t></r></is></c><c r="J5" t="inlineStr"><is><t>6222999999999999999</t></is></c><c><is><r></r>'
+    typed = '<r></is></c><c r="J5" t="inlineStr"><is><t>6222999999999999999</t></is></c><c><is><r></r>'  # 89 of 100
     ApplicationFactory(campaign=campaign_2022, name="西湖甲")
     ApplicationFactory(campaign=campaign_2022, name="西湖戊", employer=typed, bank_branch="<r>支行</r>")
     client.force_login(service_center)
