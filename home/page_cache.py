@@ -35,6 +35,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -134,6 +135,21 @@ def _shared():
     return caches[CACHE_ALIAS]
 
 
+@contextmanager
+def _outage_tolerated():
+    """Runs the block with the shared cache, or skips the rest of it while the cache is down.
+
+    A failure of the cache in the block starts an outage (`_Outage.failed`): pages are then served
+    uncached, never as an error page.
+    """
+    try:
+        yield
+    except SharedCacheDown:
+        pass
+    except Exception as error:
+        _outage.failed(error)
+
+
 def _names_read(path):
     for pattern, names in QUERY_PARAMETERS:
         if pattern.search(path):
@@ -205,17 +221,12 @@ def content_epoch():
     another process's within `PAGE_CACHE_CHECK_SECONDS`), for other per-process copies of what
     content decides (home/routes.py). None when other processes' purges cannot be seen: the shared
     cache is down, or a dummy cache that keeps nothing."""
-    try:
+    with _outage_tolerated():
         shared = _shared()
-        if isinstance(shared, DummyCache):
-            return None
-        _copy.sync(shared)
-    except SharedCacheDown:
-        return None
-    except Exception as error:
-        _outage.failed(error)
-        return None
-    return _copy.epoch
+        if not isinstance(shared, DummyCache):
+            _copy.sync(shared)
+            return _copy.epoch
+    return None
 
 
 def cache_public_page(view):
@@ -240,13 +251,9 @@ class PageCacheMiddleware:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         key = _key(request)
-        try:
+        cached = None
+        with _outage_tolerated():
             cached = _lookup(key)
-        except SharedCacheDown:
-            return self.get_response(request)
-        except Exception as error:  # any cache failure is a miss, never an error page
-            _outage.failed(error)
-            return self.get_response(request)
         if cached is not None:
             return cached
         response = self.get_response(request)
@@ -256,15 +263,12 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _store(request, key, response):
-        try:
+        with _outage_tolerated():
+            shared = _shared()  # first: while the cache is down the response is left as it is
             if _may_store(request):
                 patch_response_headers(response, cache_timeout=0)
-                _shared().set(key, response, settings.PAGE_CACHE_SECONDS)
+                shared.set(key, response, settings.PAGE_CACHE_SECONDS)
                 _copy.put(key, response)
-        except SharedCacheDown:
-            pass
-        except Exception as error:
-            _outage.failed(error)
 
 
 def purge():

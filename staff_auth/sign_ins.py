@@ -12,9 +12,6 @@ A wrong password, a wrong or missing code and an account without an authenticato
 failures, so neither the message nor the delays tell which it was.
 """
 
-import datetime
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from applications.core import throttle
@@ -35,12 +32,7 @@ def record(username, reason, *, ip=None, user=None):
 
 def backoffs():
     """The growing delays: per username and client, and per client (settings `STAFF_SIGN_IN_*`)."""
-    base = datetime.timedelta(seconds=settings.STAFF_SIGN_IN_DELAY_SECONDS)
-    ceiling = datetime.timedelta(seconds=settings.STAFF_SIGN_IN_MAX_DELAY_SECONDS)
-    return (
-        throttle.Backoff("sign-in:user+client", settings.STAFF_SIGN_IN_FREE_FAILURES, base, ceiling),
-        throttle.Backoff("sign-in:client", settings.STAFF_SIGN_IN_FREE_FAILURES_PER_CLIENT, base, ceiling),
-    )
+    return throttle.paired_backoffs("sign-in", "user+client", "STAFF_SIGN_IN")
 
 
 def _checks(username, ip):

@@ -16,7 +16,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,12 +77,7 @@ def check_query_password(application: Application, password: str) -> bool:
 
 def backoffs() -> tuple[throttle.Backoff, throttle.Backoff]:
     """The growing delays of failed lookups: per ID number and client, and per client (settings `STATUS_LOOKUP_*`)."""
-    base = datetime.timedelta(seconds=settings.STATUS_LOOKUP_DELAY_SECONDS)
-    ceiling = datetime.timedelta(seconds=settings.STATUS_LOOKUP_MAX_DELAY_SECONDS)
-    return (
-        throttle.Backoff("lookup:id+client", settings.STATUS_LOOKUP_FREE_FAILURES, base, ceiling),
-        throttle.Backoff("lookup:client", settings.STATUS_LOOKUP_FREE_FAILURES_PER_CLIENT, base, ceiling),
-    )
+    return throttle.paired_backoffs("lookup", "id+client", "STATUS_LOOKUP")
 
 
 def throttle_keys(id_hash: str, client: str) -> tuple[str, str]:

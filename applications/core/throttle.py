@@ -16,6 +16,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -115,6 +116,24 @@ class Backoff:
             return datetime.timedelta(0)
         doublings = min(failures - self.free, 30)
         return min(self.ceiling, self.base * (2**doublings))
+
+
+def paired_backoffs(scope: str, first: str, settings_prefix: str) -> tuple[Backoff, Backoff]:
+    """The two growing delays of one kind of attempt: per `first` (an identifier and the client) and per client.
+
+    From the settings `<settings_prefix>_FREE_FAILURES`, `…_FREE_FAILURES_PER_CLIENT`, `…_DELAY_SECONDS`
+    and `…_MAX_DELAY_SECONDS`; the scopes are `<scope>:<first>` and `<scope>:client`.
+    """
+
+    def setting(name):
+        return getattr(settings, f"{settings_prefix}_{name}")
+
+    base = datetime.timedelta(seconds=setting("DELAY_SECONDS"))
+    ceiling = datetime.timedelta(seconds=setting("MAX_DELAY_SECONDS"))
+    return (
+        Backoff(f"{scope}:{first}", setting("FREE_FAILURES"), base, ceiling),
+        Backoff(f"{scope}:client", setting("FREE_FAILURES_PER_CLIENT"), base, ceiling),
+    )
 
 
 def _wait(backoff: Backoff, counter, now) -> int:

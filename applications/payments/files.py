@@ -16,6 +16,7 @@ file with two columns added is accepted. 状态: 成功/已发放/发放成功/p
 from dataclasses import dataclass
 
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from applications.documents.spreadsheets import neutralise
 from applications.documents.tables import WorkbookError, cell_text, read_table
@@ -96,7 +97,7 @@ def write_transfer_file(out, *, number, campaign_name, count, total, rows, expor
     bold = Font(bold=True)
 
     def cell(value, number_format=None, font=None):
-        written = WriteOnlyCell(sheet, value=neutralise(value))
+        written = WriteOnlyCell(sheet, value=_text(value))
         if number_format:
             written.number_format = number_format
         if font:
@@ -117,9 +118,9 @@ def write_transfer_file(out, *, number, campaign_name, count, total, rows, expor
         sheet.append(
             [
                 written,
-                neutralise(row.name),
+                _text(row.name),
                 cell(str(row.bank_card), TEXT_FORMAT),
-                neutralise(row.bank_branch),
+                _text(row.bank_branch),
                 cell(row.amount, AMOUNT_FORMAT),
                 cell(str(row.reference), TEXT_FORMAT),
             ]
@@ -129,6 +130,17 @@ def write_transfer_file(out, *, number, campaign_name, count, total, rows, expor
             f"转账明细（{written} 笔、{summed} 元）与批次（{count} 笔、{total} 元）不符，已停止导出。"
         )
     workbook.save(out)
+
+
+def _text(value):
+    """`value` as a cell can hold it: formula-like text neutralised, characters a worksheet cannot hold left out.
+
+    Those are control characters, which nobody can type into a form's text box. Left in, openpyxl
+    refuses the whole file, and one applicant's branch would stop every payment of the batch.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise(value)
 
 
 # The bank's result file.

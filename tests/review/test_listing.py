@@ -83,6 +83,17 @@ def test_a_search_counts_once_and_builds_the_filters_once(client, varied, servic
     assert sum('FROM "applications_skilllevel"' in statement for statement in sql) == 1  # the level filter
 
 
+@pytest.mark.parametrize(("params", "counts"), [({}, 1), ({"o": "-1"}, 1), ({"state__exact": S.SUBMITTED}, 2)])
+def test_the_whole_list_is_counted_once_a_filtered_one_twice(client, varied, reviewer, params, counts):
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(LIST, params).content.decode()
+    assert sum("COUNT(*)" in query["sql"] for query in queries.captured_queries) == counts
+    mine = [a for a in varied if a.unit.name == "西湖区总工会"]
+    shown = len(mine) if counts == 1 else sum(a.state == S.SUBMITTED for a in mine)
+    assert f'<span class="result-count">{shown} / {len(mine)}</span>' in html
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
 def test_the_search_columns_have_trigram_indexes_on_postgresql(db):
     with connection.cursor() as cursor:

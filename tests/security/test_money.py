@@ -399,3 +399,37 @@ def test_a_correction_confirmed_and_rejected_at_once_is_decided_once(failed, ser
     failed.refresh_from_db()
     assert (correction.state == "confirmed") == (failed.state == S.APPROVED)
     assert failed.events.count() == before + 2  # the request, then one decision
+
+
+# Control characters (U+0000–U+001F but tab, line feed and return, which openpyxl accepts) cannot
+# be held by a worksheet: openpyxl refuses them, so one applicant's branch typed with one (a crafted
+# form post; a browser's text box never sends one) stopped the whole batch's transfer file.
+
+CONTROL_BRANCH = "中国工商银行杭州\x01西湖\x1f支行"
+
+
+def test_a_control_character_in_a_stored_branch_never_stops_the_transfer_file(
+    campaign_2022, service_center, second_service_center
+):
+    approved(campaign_2022, amount=500, name="张三", bank_branch=CONTROL_BRANCH)  # stored before the check below
+    approved(campaign_2022, amount=800, name="李四")
+    batch = payments.create_batch(campaign_2022, service_center)
+    payments.approve_batch(batch, second_service_center)
+    data = payments.transfer_file(batch, service_center)
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert ("张三", "中国工商银行杭州西湖支行") in [(row[1], row[3]) for row in rows]
+    assert "李四" in [row[1] for row in rows]
+
+
+@pytest.mark.parametrize("branch", [CONTROL_BRANCH, "中国工商银行杭州西湖\x00支行", "中国工商银行\x0b杭州西湖支行"])
+def test_a_branch_with_a_control_character_is_refused_in_every_channel(failed, service_center, branch):
+    from django.core.exceptions import ValidationError
+
+    from applications.core.bank_details import validate_bank_branch
+
+    with pytest.raises(ValidationError, match="控制字符"):
+        validate_bank_branch(branch)  # what the online form, paper entry and the Annex 4 import ask
+    with pytest.raises(PaymentError) as refused:
+        card_corrections.request_correction(failed, service_center, INSIDER_CARD, branch, confirmed=True)
+    assert "控制字符" in refused.value.errors["bank_branch"]  # shown beside the field
+    assert not BankCardCorrection.objects.exists()

@@ -116,7 +116,8 @@ class ReviewListView(IndexView):
         """modeladmin's context for its index template, counting the results once, not twice.
 
         modeladmin counts the queryset for the "n out of m" line and its paginator counts it again:
-        a second scan of the table for a name search. The page's rows are built here too.
+        a second scan of the table for a name search. With no filter and no search the results are
+        all there are, so the table is counted once. The page's rows are built here too.
         """
         queryset = self.get_queryset()
         paginator = self.paginator_class(queryset, self.items_per_page)
@@ -126,7 +127,7 @@ class ReviewListView(IndexView):
             page_obj = paginator.page(1)
         context = {
             "view": self,
-            "all_count": self.get_base_queryset().count(),
+            "all_count": self.get_base_queryset().count() if self._narrowed() else paginator.count,
             "result_count": paginator.count,
             "paginator": paginator,
             "page_obj": page_obj,
@@ -140,6 +141,10 @@ class ReviewListView(IndexView):
         context["rows"] = self.rows(context["object_list"], context)
         # IndexView's parent, WMABaseView: the model admin and the view's own extra context.
         return super(IndexView, self).get_context_data(**context)
+
+    def _narrowed(self):
+        """True when a filter or a search leaves out some of the applications the user may see."""
+        return bool(self.query or self.get_filters_params())
 
     def rows(self, objects, context):
         """Each object's `<tr>`: the same cells, buttons and attributes as modeladmin's `result_list`."""
