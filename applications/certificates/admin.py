@@ -75,6 +75,13 @@ class CertificateAdmin(ModelAdmin):
     list_per_page = 50
     search_fields = ("number", "name")
     search_handler_class = RegisterSearchHandler
+    unbroken_columns = ("number", "masked_id_number", "issued_on", "updated_at")
+    # The review list's layout (the table whole, the filters beside it or below), numbers never broken.
+    index_view_extra_css = ["css/review-list.css", "css/certificate-register.css"]
+
+    def get_extra_class_names_for_field_col(self, obj, field_name):
+        """Numbers and dates on one line each: a broken number is misread."""
+        return ["nowrap"] if field_name in self.unbroken_columns else []
 
     def masked_id_number(self, obj):
         return obj.masked_id
