@@ -8,6 +8,7 @@ all, so every admin URL is found from here. The public URLs are in `urls.py`.
 from wagtail import hooks
 from wagtail_modeladmin.options import modeladmin_register
 
+from applications.certificates import admin as certificates_admin
 from applications.core import admin as core_admin
 from applications.documents import admin as documents_admin
 from applications.members import admin as members_admin
@@ -21,6 +22,7 @@ STAGES = (
     core_admin,
     programme_admin,
     members_admin,
+    certificates_admin,
     review_admin,
     unit_channel_admin,
     documents_admin,

@@ -83,6 +83,26 @@ class MemberFactory(factory.django.DjangoModelFactory):
     is_verified = True
 
 
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A register entry (证书库) as `import_certificates` stores it: a technician's certificate from the city's HR."""
+
+    class Meta:
+        model = "applications.Certificate"
+
+    number = factory.Sequence(lambda n: f"Z2022{n:08d}")
+    name = factory.Sequence(lambda n: f"持证人{n}")
+    id_number = factory.Sequence(
+        lambda n: make_id_number(
+            datetime.date(1982, 1, 1) + datetime.timedelta(days=n % 9000), seq=n % 1000, area="330104"
+        )
+    )
+    occupation = "电工"
+    level = "技师"
+    issued_on = datetime.date(2022, 3, 1)
+    issuer = "杭州市人力资源和社会保障局"
+    source = "certificates.xlsx"
+
+
 def _hash_query_password(password, id_number):
     from applications.apply.status import hash_query_password
     from applications.core.crypto import keyed_hash

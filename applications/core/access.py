@@ -26,6 +26,8 @@ CHANGE_BATCH = "applications.change_paymentbatch"
 APPROVE_BATCH = "applications.approve_paymentbatch"
 VIEW_PAYMENT_ITEMS = "applications.view_paymentitem"
 IMPORT_HISTORY = "applications.import_history"
+# The certificate register (证书库) holds ID numbers of people who never applied: the city service center's.
+VIEW_CERTIFICATES = "applications.view_certificate"
 GRASSROOTS_ENTRY = "applications.grassroots_entry_application"
 MANAGE_GRASSROOTS_ACCOUNTS = "applications.manage_grassroots_accounts"
 # A person's own data (export, erasure), the retention periods and the consent text: the city service center's.
@@ -158,6 +160,13 @@ def may_import_history(user):
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.has_perm(IMPORT_HISTORY)
+
+
+def may_view_certificate_register(user):
+    """Whether `user` lists the certificate register (证书库, read-only, numbers masked): the city service center."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm(VIEW_CERTIFICATES)
 
 
 def sees_all_applications(user):

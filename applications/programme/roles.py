@@ -71,6 +71,8 @@ MODEL_PERMISSIONS = {
         "applications.view_memberchange",
         # Earlier years' applicants (上年度记录), for the carry-over rule: imported and seen by this role only.
         "applications.import_history",
+        # The certificate register (证书库), read-only: it lists ID numbers of people who never applied.
+        "applications.view_certificate",
         # Every desk's questions; every rating, and excluding a mistaken or malicious one with a reason.
         "service_hall.answer_question",
         "service_hall.answer_all_questions",
