@@ -203,6 +203,7 @@ RETENTION_STEPS = [
     "service_hall.retention.QuestionsStep",
     "applications.records.retention.PaymentRecordsStep",
     "applications.records.retention.SmsLogStep",
+    "applications.certificates.retention.CertificateRegisterStep",
 ]
 RETENTION_SMS_LOG_MONTHS = env.int("RETENTION_SMS_LOG_MONTHS", default=12)
 RETENTION_QUESTION_MONTHS = env.int("RETENTION_QUESTION_MONTHS", default=12)
