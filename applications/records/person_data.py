@@ -70,6 +70,12 @@ class Person:
 
         return PreviousApplicant.objects.filter(id_hash=self.id_hash)
 
+    def certificates(self):
+        """The certificate register's rows for the ID number (HR's data, imported to check certificates)."""
+        from applications.models import Certificate
+
+        return Certificate.objects.filter(id_hash=self.id_hash)
+
     def ratings(self):
         from service_hall.models import Rating
 
@@ -179,7 +185,7 @@ def export_zip(person: Person) -> bytes:
             "杭州市职工高技能人才奖励：本人个人信息副本。\n"
             "applications.json：申报（含办理记录、告知同意、发放记录）；copies/：材料；messages.json：短信；"
             "consultations.json：在线咨询；ratings.json：评价；history.json：上年度申报记录；"
-            "member.json：工会会员名册登记信息。\n"
+            "member.json：工会会员名册登记信息；certificates.json：证书库（人社部门提供，用于证书核验）。\n"
             f"导出时间：{_when(timezone.now())}\n",
         )
         put("applications.json", [_application(a) for a in person.applications])
@@ -235,6 +241,21 @@ def export_zip(person: Person) -> bytes:
                     "结果": h.get_result_display(),
                 }
                 for h in person.history().select_related("level")
+            ],
+        )
+        put(
+            "certificates.json",
+            [
+                {
+                    "证书编号": c.number,
+                    "姓名": c.name,
+                    "身份证号码": c.id_number,
+                    "职业(工种)": c.occupation,
+                    "等级": c.level,
+                    "发证日期": c.issued_on.isoformat(),
+                    "发证机构": c.issuer,
+                }
+                for c in person.certificates()
             ],
         )
         member = person.member

@@ -164,3 +164,19 @@ def test_the_carry_over_history_of_the_person_is_exported_and_erased(client, ser
     client.post(ERASE, {"id_number": member.id_number, "reason": REASON, "confirmed": "on"})
     row.refresh_from_db()
     assert (row.name, row.id_number) == (retention.ANONYMISED_NAME, "")
+
+
+def test_the_persons_certificates_in_the_register_are_exported_and_no_one_elses(client, service_center, person):
+    from tests.factories import CertificateFactory
+
+    member = person[0]
+    CertificateFactory(
+        number="P2022001", name=member.name, id_number=member.id_number, issued_on=datetime.date(2022, 5, 6)
+    )
+    CertificateFactory(number="P2022002")  # someone else's
+    client.force_login(service_center)
+    response = client.post(URL, {"id_number": member.id_number, "reason": REASON, "action": "export"})
+    certificates = json.loads(_zip(response).read("certificates.json"))
+    assert [(c["证书编号"], c["身份证号码"], c["发证日期"]) for c in certificates] == [
+        ("P2022001", member.id_number, "2022-05-06")
+    ]
