@@ -166,3 +166,18 @@ def test_the_admin_search_placeholder_is_chinese(client):
     )
     html = client.get("/admin/").content.decode()
     assert 'placeholder="搜索所有页面…"' in html and "Search all pages" not in html
+
+
+@pytest.mark.django_db
+def test_an_admin_lists_search_box_and_empty_result_read_as_chinese(client, site_2022):
+    """wagtail-modeladmin's zh_Hans catalogue spaces out "搜索  申报 " and "匹配的 申报"; locale/zh_Hans fixes it."""
+    from applications.models import Application
+    from applications.programme.staff import create_staff
+    from tests.factories import ApplicationFactory
+
+    ApplicationFactory(campaign=site_2022[0], name="张三")  # a list with something in it, none of it found
+    client.force_login(create_staff("t-lists", "city_service_center", password="pw-for-tests")[0])
+    html = client.get("/admin/applications/application/", {"q": "没有这个人"}).content.decode()
+    name = str(Application._meta.verbose_name_plural)
+    assert f'placeholder="搜索{name}"' in html
+    assert f"对不起，没有找到与搜索条件匹配的{name}。" in html
