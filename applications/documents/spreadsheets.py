@@ -22,6 +22,7 @@ below the header are written by `_Rows`, in a third of the time XlsxWriter's own
 """
 
 import re
+from xml.sax.saxutils import escape
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -86,7 +87,7 @@ def _xlsxwriter_text(text):
     holding the escaped text, which Excel shows as the text itself.
     """
     if text.startswith("<r>") and text.endswith("</r>"):
-        return f'<r><t xml:space="preserve">{_escaped_markup(text)}</t></r>'
+        return f'<r><t xml:space="preserve">{escape(text)}</t></r>'
     return text
 
 
@@ -163,10 +164,12 @@ class _Rows:
     """
 
     def __init__(self, sheet, columns, first_row):
+        from xlsxwriter.utility import xl_col_to_name
+
         assert sheet.constant_memory, "the rows go into constant_memory mode's row file"
         sheet._write_single_row(first_row)  # XlsxWriter writes out the row above (the header) and moves on
         self.sheet, self.columns, self.row = sheet, columns, first_row
-        self.letters = [_column_letter(col) for col in range(len(columns))]
+        self.letters = [xl_col_to_name(col) for col in range(len(columns))]
         self.prefixes = {}
 
     def _prefix(self, col, cell_format):
@@ -198,10 +201,8 @@ class _Rows:
             value = next(values, None)
             if value.__class__ is not str:  # the most common cells, text, go straight on
                 if value is None:
-                    start, style = prefix(col, formats[col])
-                    append(f"{start}{number}{style}/>")
-                    continue
-                if value.__class__ is bool:
+                    value = ""
+                elif value.__class__ is bool:
                     value = "是" if value else "否"
                 elif isinstance(value, int | float) and not column.text:
                     start, style = prefix(col, formats[col])
@@ -209,7 +210,7 @@ class _Rows:
                     continue
                 else:
                     value = str(value)
-            if not value:
+            if not value:  # None and "": a blank ruled cell
                 start, style = prefix(col, formats[col])
                 append(f"{start}{number}{style}/>")
                 continue
@@ -234,12 +235,14 @@ class _Rows:
 
 EXCEL_ROWS = 1_048_576
 EXCEL_TEXT_UNITS = 32_767  # a cell holds at most this many UTF-16 code units
-# Anything in a text that XlsxWriter's XML writer would change: XML's special characters, control
-# characters and Excel's own _xHHHH_ escapes, non-characters, and leading or trailing white space.
-_NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _LEADING_OR_TRAILING_SPACE = re.compile(r"^\s|\s$")
+# Anything in a text that `_inline_text` would change: XML's special characters, non-characters, and
+# what the three patterns above find. Most texts have none and are written as they are.
+_NEEDS_CARE = re.compile(
+    "|".join([r"[&<>\ufffe\uffff]", *(p.pattern for p in (_EXCEL_ESCAPE, _CONTROL, _LEADING_OR_TRAILING_SPACE))])
+)
 
 
 def _inline_text(value):
@@ -250,21 +253,7 @@ def _inline_text(value):
     value = _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", value)
     value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     preserve = ' xml:space="preserve"' if _LEADING_OR_TRAILING_SPACE.search(value) else ""
-    return _escaped_markup(value), preserve
-
-
-def _escaped_markup(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _column_letter(col):
-    """A, B, … Z, AA, …: the letters of the zero-based column `col`."""
-    letters = ""
-    col += 1
-    while col:
-        col, remainder = divmod(col - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+    return escape(value), preserve
 
 
 def _page_setup(sheet, layout):
