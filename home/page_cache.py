@@ -60,12 +60,31 @@ MAX_VARIANTS = 200
 SHARED_RETRY_SECONDS = 5.0
 
 
+class RecentlyUsed(OrderedDict):
+    """At most `max_entries` entries, the least recently used dropped first. Callers hold their own lock."""
+
+    def __init__(self, max_entries):
+        super().__init__()
+        self.max_entries = max_entries
+
+    def recall(self, key):
+        """The entry of `key`, or None; it becomes the most recently used."""
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def remember(self, key, value):
+        self[key] = value
+        while len(self) > self.max_entries:
+            self.popitem(last=False)
+
+
 class _ProcessCopy:
     """This process's bounded copy of recently served pages, as pickled bytes."""
 
     def __init__(self, max_entries=500):
-        self.max_entries = max_entries
-        self.entries = OrderedDict()
+        self.entries = RecentlyUsed(max_entries)
         self.generation = None
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
@@ -86,16 +105,12 @@ class _ProcessCopy:
 
     def get(self, key):
         with self.lock:
-            data = self.entries.get(key)
-            if data is not None:
-                self.entries.move_to_end(key)
+            data = self.entries.recall(key)
         return None if data is None else pickle.loads(data)
 
     def put(self, key, response):
         with self.lock:
-            self.entries[key] = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            self.entries.remember(key, pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
 
     def clear(self, generation):
         with self.lock:

@@ -17,7 +17,6 @@ checked on every request. A path that ends in 404 is not remembered either.
 
 import copy
 import threading
-from collections import OrderedDict
 from functools import wraps
 
 from django.http import Http404
@@ -32,7 +31,7 @@ class _Memo:
     """This process's remembered routes, all dropped when the content epoch changes."""
 
     def __init__(self):
-        self.entries = OrderedDict()
+        self.entries = page_cache.RecentlyUsed(MAX_ENTRIES)
         self.epoch = None
         self.lock = threading.Lock()
 
@@ -41,17 +40,12 @@ class _Memo:
             if epoch != self.epoch:
                 self.entries.clear()
                 self.epoch = epoch
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
+            return self.entries.recall(key)
 
     def put(self, key, epoch, entry):
         with self.lock:
             if epoch == self.epoch:
-                self.entries[key] = entry
-                while len(self.entries) > MAX_ENTRIES:
-                    self.entries.popitem(last=False)
+                self.entries.remember(key, entry)
 
 
 _memo = _Memo()

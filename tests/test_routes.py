@@ -84,7 +84,7 @@ def test_nothing_is_remembered_while_the_shared_cache_is_down(client, monkeypatc
 
 
 def test_the_memory_keeps_a_bounded_number_of_paths(client, monkeypatch):
-    monkeypatch.setattr(routes, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(routes._memo.entries, "max_entries", 2)  # MAX_ENTRIES, as the memo holds it
     for year in (2020, 2021, 2022):  # a routable page answers any year
         client.get(f"/apply/{year}/")
     assert len(routes._memo.entries) == 2
