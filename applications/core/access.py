@@ -36,9 +36,14 @@ CHANGE_RETENTION = "applications.change_retentionpolicy"
 ADD_CONSENT_TEXT = "applications.add_consenttext"
 
 
+def _active(user):
+    """A signed-in user whose account is active; nobody else is granted anything here."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def visible_applications(user, queryset):
     """The applications in `queryset` that `user` may see."""
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return queryset.none()
     if user.is_superuser:
         return queryset
@@ -67,7 +72,7 @@ def review_scope(user):
     """The user's `Scope` under the rule of `visible_applications`, or None when they see none.
 
     None for a grassroots union's account too: it sees a part of a unit, never a unit's figures or bundles."""
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return None
     if user.is_superuser:
         return Scope(city_wide=True)
@@ -90,7 +95,7 @@ def grassroots_of(user):
 
     Its unit is the one its profile names: a grassroots union of another unit gives None.
     """
-    if user is None or not user.is_authenticated or not user.is_active or not user.has_perm(GRASSROOTS_ENTRY):
+    if not _active(user) or not user.has_perm(GRASSROOTS_ENTRY):
         return None
     profile = getattr(user, "staff_profile", None)
     grassroots = getattr(profile, "grassroots", None)
@@ -130,7 +135,7 @@ def grassroots_account_units(user):
     unit (the city service center), as a queryset; none for anyone else."""
     from applications.models import ReviewUnit
 
-    if not user.is_authenticated or not user.is_active or not user.has_perm(MANAGE_GRASSROOTS_ACCOUNTS):
+    if not _active(user) or not user.has_perm(MANAGE_GRASSROOTS_ACCOUNTS):
         return ReviewUnit.objects.none()
     if _holds_grassroots_profile(user):
         return ReviewUnit.objects.none()
@@ -150,21 +155,21 @@ def may_replace_applications(user):
     """Whether `user` may replace a live application under review by a higher level, whatever its unit
     or channel: the city union service center (sees every application, does the final review) only.
     Review units never may: the unit channel refuses any ID number that already has a live application."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
     return user.has_perm(VIEW_ALL_APPLICATIONS) and user.has_perm(FINAL_REVIEW)
 
 
 def may_import_history(user):
     """Whether `user` imports and sees earlier years' applicants (上年度记录): the city service center."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
     return user.has_perm(IMPORT_HISTORY)
 
 
 def may_view_certificate_register(user):
     """Whether `user` lists the certificate register (证书库, read-only, numbers masked): the city service center."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
     return user.has_perm(VIEW_CERTIFICATES)
 
@@ -231,6 +236,6 @@ def sign_in_log_readers():
 
 def can_read_sign_in_events(user):
     """Superusers and the city service center may read the staff sign-in log; nobody may change it."""
-    if not (user.is_authenticated and user.is_active):
+    if not _active(user):
         return False
     return user.is_superuser or user.groups.filter(name=_city_service_center_group()).exists()
